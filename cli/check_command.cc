@@ -1,0 +1,237 @@
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iomanip>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "model/checker/explicit_checker.h"
+#include "model/verdict.h"
+#include "model/vocabulary/trace.h"
+
+namespace kdc {
+namespace {
+
+std::string with_commas(uint64_t n) {
+  std::string s = std::to_string(n);
+  for (int i = int(s.size()) - 3; i > 0; i -= 3) s.insert(size_t(i), ",");
+  return s;
+}
+
+// The settings that decide the verdict, in one paragraph a reviewer can check.
+std::string summary(const Config& c) {
+  std::map<std::string, std::string> v;
+  for (const auto& [key, value] : effective_settings(c)) v[key] = value;
+  auto get = [&](const char* key) { return v.count(key) ? v[key] : std::string("n/a"); };
+  std::ostringstream o;
+  o << "Kafka " << c.version.str() << "\n  producer: acks=" << get("acks")
+    << " retries=" << get("retries") << " enable.idempotence=" << (c.idempotence ? "true" : "false")
+    << " max.in.flight=" << get("max.in.flight.requests.per.connection")
+    << "\n  topic:    replication.factor=" << get("replication.factor")
+    << " min.insync.replicas=" << get("min.insync.replicas")
+    << " unclean.leader.election.enable=" << get("unclean.leader.election.enable")
+    << " flush.messages="
+    << (c.flush_interval_messages == INT64_MAX ? std::string("never (OS writeback)")
+                                               : get("flush.messages"))
+    << (c.eligible_leader_replicas ? " eligible.leader.replicas=on" : "")
+    << "\n  consumer: enable.auto.commit=" << get("enable.auto.commit")
+    << " auto.offset.reset=" << get("auto.offset.reset")
+    << "\n  app:      commit=" << get("app.commit") << " processing=" << get("app.processing")
+    << " on.send.error=" << get("app.on.send.error")
+    << " on.producer.restart=" << get("app.on.producer.restart");
+  return o.str();
+}
+
+std::string fault_summary(const Config& c) {
+  const FaultBudget& f = c.faults;
+  std::ostringstream o;
+  auto item = [&](const char* name, int n) {
+    if (n > 0) o << (o.tellp() > 0 ? ", " : "") << name << (n > 1 ? " ×" + std::to_string(n) : "");
+  };
+  item("request timeout", f.request_timeout);
+  item("delivery timeout", f.delivery_timeout);
+  item("producer crash", f.producer_crash);
+  item("broker crash", f.broker_crash);
+  item("broker power loss", f.broker_power_loss);
+  item("cluster power loss", f.cluster_power_loss);
+  item("network partition", f.network_partition);
+  item("consumer crash", f.consumer_crash);
+  item("consumer rebalance", f.consumer_rebalance);
+  item("offset loss", f.offset_loss);
+  std::string kinds = o.str().empty() ? "none" : o.str();
+  return "at most " + std::to_string(f.max_total) + " fault" + (f.max_total == 1 ? "" : "s") +
+         " per run, of: " + kinds;
+}
+
+std::string effect_headline(const Counterexample& cx) {
+  std::string who = cx.message >= 0 ? "m" + std::to_string(cx.message) + ": " : "";
+  return std::string(name(cx.effect)) + " — " + who + std::string(meaning(cx.effect));
+}
+
+void print_story(std::ostream& out, const Config& c, const Counterexample& cx,
+                 const std::string& path) {
+  out << "\n" << effect_headline(cx) << " (" << cx.events.size() << " steps";
+  if (!path.empty()) out << "; trace " << path;
+  out << ")\n";
+  int step = 0;
+  for (const Event& e : cx.events) {
+    ++step;
+    const bool about = cx.message >= 0 && e.msg == cx.message;
+    out << std::setw(4) << step << (about ? " * " : "   ") << describe(e) << "\n";
+  }
+  std::istringstream final_state(describe_state(c, cx.final_state));
+  out << "   final state:\n";
+  for (std::string line; std::getline(final_state, line);) out << "     " << line << "\n";
+}
+
+}  // namespace
+
+int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
+  std::vector<std::string> overrides = args.overrides;
+  if (args.messages > 0) overrides.push_back("model.messages=" + std::to_string(args.messages));
+  Guarantee required = Guarantee::kNone;
+  if (!args.require.empty() && !parse_guarantee(args.require, &required)) {
+    err << "kdc check: --require: unknown guarantee '" << args.require
+        << "'; expected exactly-once, at-least-once, at-most-once or none\n";
+    return 2;
+  }
+  auto loaded = load_config(args.files, overrides);
+  if (auto* e = std::get_if<ConfigError>(&loaded)) {
+    err << "kdc check: " << e->str() << "\n";
+    return 2;
+  }
+  const Config& config = std::get<Config>(loaded);
+
+  CheckOptions options;
+  options.max_states = args.max_states;
+  const bool tty = isatty(fileno(stderr));
+  if (!args.quiet) {
+    options.progress_interval = tty ? 0.5 : 5.0;
+    options.on_progress = [&err, tty](const CheckProgress& p) {
+      err << (tty ? "\r" : "") << "kdc check: " << with_commas(p.states) << " states, depth "
+          << p.depth << ", " << std::fixed << std::setprecision(0) << p.states / p.seconds
+          << " states/s, " << std::setprecision(1) << p.seconds << " s" << (tty ? "   " : "\n")
+          << std::flush;
+    };
+  }
+  CheckResult result = check(config, options);
+  if (!args.quiet && tty && result.seconds >= options.progress_interval) err << "\n";
+
+  // Counterexample traces.
+  std::vector<std::string> paths;
+  if (!result.counterexamples.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(args.out_dir, ec);
+    if (ec) {
+      err << "kdc check: --out: cannot create directory '" << args.out_dir << "': " << ec.message()
+          << "\n";
+      return 2;
+    }
+  }
+  for (const Counterexample& cx : result.counterexamples) {
+    Trace t;
+    t.header.effect = std::string(name(cx.effect));
+    t.header.config = effective_settings(config);
+    t.header.note = effect_headline(cx);
+    t.events = cx.events;
+    std::string path = (std::filesystem::path(args.out_dir) / (t.header.effect + ".jsonl")).string();
+    std::string error;
+    if (!write_trace(path, t, &error)) {
+      err << "kdc check: " << error << "\n";
+      return 2;
+    }
+    paths.push_back(path);
+  }
+
+  const Guarantee g = guarantee_of(result.effects);
+  const bool ordered = ordering_preserved(result.effects);
+  const bool proven = result.complete && result.unexplained == 0;
+  const bool require_holds = satisfies(g, required) && (required == Guarantee::kNone || proven);
+
+  if (args.json) {
+    nlohmann::ordered_json j;
+    j["guarantee"] = name(g);
+    j["effects"] = nlohmann::json::array();
+    for (const Counterexample& cx : result.counterexamples) j["effects"].push_back(name(cx.effect));
+    j["ordering"] = ordered ? "preserved" : "violated";
+    j["counterexamples"] = nlohmann::json::array();
+    for (size_t i = 0; i < paths.size(); ++i) {
+      const Counterexample& cx = result.counterexamples[i];
+      nlohmann::ordered_json c;
+      c["effect"] = name(cx.effect);
+      c["trace"] = paths[i];
+      c["message"] = cx.message;
+      c["steps"] = cx.events.size();
+      j["counterexamples"].push_back(c);
+    }
+    j["not_modelled"] = config.not_modelled;
+    j["notes"] = config.notes;
+    nlohmann::ordered_json stats;
+    stats["states"] = result.states;
+    stats["seconds"] = result.seconds;
+    stats["transitions"] = result.transitions;
+    stats["depth"] = result.depth;
+    stats["quiescent_states"] = result.quiescent_states;
+    stats["bound_hits"] = result.bound_hits;
+    stats["complete"] = result.complete;
+    stats["unexplained_losses"] = result.unexplained;
+    j["stats"] = stats;
+    out << j.dump() << "\n";
+  } else {
+    out << "Configuration: " << summary(config) << "\n";
+    out << "Faults: " << fault_summary(config) << "\n";
+    out << "Bounds: " << config.messages << " message" << (config.messages == 1 ? "" : "s")
+        << ", " << config.replication_factor << " broker" << (config.replication_factor == 1 ? "" : "s")
+        << "\n";
+    out << "Explored " << with_commas(result.states) << " states (" << with_commas(result.transitions)
+        << " transitions, depth " << result.depth << ") in " << std::fixed << std::setprecision(2)
+        << result.seconds << " s" << (result.complete ? ": exhaustive within these bounds" : "")
+        << "\n";
+    if (!result.complete)
+      out << "WARNING: stopped at --max-states " << args.max_states
+          << "; effects found are real, absent ones are not proven.\n";
+    if (result.unexplained > 0)
+      out << "MODEL BUG: " << result.unexplained << " losses no rule explains; please report.\n";
+    out << "\nGuarantee: " << name(g) << "    Ordering per partition: "
+        << (ordered ? "preserved" : "violated") << "\n";
+    auto line = [&](const char* what, EffectSet bad) {
+      out << "  " << what << ": ";
+      EffectSet found = result.effects & bad;
+      if (!found) {
+        out << "holds\n";
+        return;
+      }
+      out << "fails (";
+      bool first = true;
+      for (const Counterexample& cx : result.counterexamples)
+        if (bit(cx.effect) & bad) out << (first ? "" : ", ") << name(cx.effect), first = false;
+      out << ")\n";
+    };
+    line("at-least-once (nothing lost)      ", kLossEffects);
+    line("at-most-once (nothing duplicated) ", kDuplicateEffects);
+    line("ordering                          ", bit(Effect::kReordered));
+    for (size_t i = 0; i < result.counterexamples.size(); ++i)
+      print_story(out, config, result.counterexamples[i], paths[i]);
+    if (!config.notes.empty()) {
+      out << "\nNotes:\n";
+      for (const std::string& n : config.notes) out << "  - " << n << "\n";
+    }
+    if (!config.not_modelled.empty()) {
+      out << "\nAccepted but not modelled (no effect on delivery): ";
+      for (size_t i = 0; i < config.not_modelled.size(); ++i)
+        out << (i ? ", " : "") << config.not_modelled[i];
+      out << "\n";
+    }
+    if (required != Guarantee::kNone)
+      out << "\n--require " << name(required) << ": "
+          << (require_holds ? "holds" : proven ? "does NOT hold" : "not proven (search incomplete)")
+          << "\n";
+  }
+  return require_holds ? 0 : 1;
+}
+
+}  // namespace kdc

@@ -1,0 +1,25 @@
+// The fault classes, each bounded by one fault.* key (FaultBudget in config.h).
+#ifndef KDC_MODEL_FAULT_KIND_H_
+#define KDC_MODEL_FAULT_KIND_H_
+
+#include <cstdint>
+
+namespace kdc {
+
+enum class FaultKind : uint8_t {
+  kRequestTimeout,
+  kDeliveryTimeout,
+  kProducerCrash,
+  kBrokerCrash,
+  kBrokerPowerLoss,
+  kClusterPowerLoss,
+  kNetworkPartition,
+  kConsumerCrash,
+  kConsumerRebalance,
+  kOffsetLoss,
+};
+inline constexpr int kFaultKinds = 10;
+
+}  // namespace kdc
+
+#endif  // KDC_MODEL_FAULT_KIND_H_

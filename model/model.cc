@@ -1,0 +1,135 @@
+#include "model/model.h"
+
+#include <cstring>
+#include <sstream>
+
+#include "model/sink.h"
+#include "model/steps.h"
+
+namespace kdc {
+
+bool State::operator==(const State& o) const { return std::memcmp(this, &o, sizeof(State)) == 0; }
+
+namespace {
+
+uint8_t budget_of(const FaultBudget& f, FaultKind kind) {
+  switch (kind) {
+    case FaultKind::kRequestTimeout: return f.request_timeout;
+    case FaultKind::kDeliveryTimeout: return f.delivery_timeout;
+    case FaultKind::kProducerCrash: return f.producer_crash;
+    case FaultKind::kBrokerCrash: return f.broker_crash;
+    case FaultKind::kBrokerPowerLoss: return f.broker_power_loss;
+    case FaultKind::kClusterPowerLoss: return f.cluster_power_loss;
+    case FaultKind::kNetworkPartition: return f.network_partition;
+    case FaultKind::kConsumerCrash: return f.consumer_crash;
+    case FaultKind::kConsumerRebalance: return f.consumer_rebalance;
+    case FaultKind::kOffsetLoss: return f.offset_loss;
+  }
+  return 0;
+}
+
+}  // namespace
+
+bool fault_allowed(const Config& c, const State& s, FaultKind kind) {
+  return s.faults_used[int(kind)] < budget_of(c.faults, kind) && s.faults_total < c.faults.max_total;
+}
+
+void spend_fault(State* s, FaultKind kind) {
+  ++s->faults_used[int(kind)];
+  ++s->faults_total;
+}
+
+// Every replica runs, in sync, in leader epoch 1 with broker 0 leading; the producer knows
+// the leader; the consumer group has committed offset 0 (it subscribed before the first
+// send, so auto.offset.reset only matters once an offset is lost or out of range).
+State initial_state(const Config& c) {
+  State s;
+  for (int b = 0; b < c.replication_factor; ++b) {
+    Replica& r = s.replica[b];
+    r.set(Replica::kUp, true);
+    r.known_epoch = 1;
+    s.partition.isr |= uint8_t(1u << b);
+  }
+  s.replica[0].set(Replica::kLeader, true);
+  s.partition.leader = 0;
+  s.partition.leader_epoch = 1;
+  for (int b = 0; b < kMaxReplicas; ++b)
+    s.partition.follower_leo[b] = b < c.replication_factor ? 0 : kNoOffset;
+  s.producer.metadata_leader = 0;
+  s.producer.producer_id = 1;
+  return s;
+}
+
+// Partial-order reduction (docs/model.md, "Reduction"). While the sync consumer has local
+// work, its local steps touch only consumer and sink state, and no other step reads that
+// state (Poll and OffsetReset are disabled until a local step runs). A local step therefore
+// commutes with every other step and none disables it: any run can be reordered so that the
+// consumer's local steps come first, reaching the same states after each local step and
+// the same quiesced states. (Faults share fault.max.total, but swapping two faults keeps
+// both within budget.) Taking only the local steps at such states loses no reachable
+// quiesced state and no effect; counterexamples are shortest among runs so ordered.
+int successors(const Config& c, const State& s, std::vector<Step>* out) {
+  out->clear();
+  StepSink sink{c, out};
+  if (consumer_has_local_work(c, s)) {
+    local_consumer_steps(s, &sink);
+    return sink.bound_hits;
+  }
+  producer_steps(s, &sink);
+  produce_handling_steps(s, &sink);
+  replication_steps(s, &sink);
+  controller_steps(s, &sink);
+  consumer_steps(s, &sink);
+  broker_fault_steps(s, &sink);
+  return sink.bound_hits;
+}
+
+std::string describe_state(const Config& c, const State& s) {
+  std::ostringstream o;
+  const PartitionState& p = s.partition;
+  o << "partition: leader " << (p.leader == kNoBroker ? std::string("none") : std::to_string(p.leader))
+    << ", leader epoch " << int(p.leader_epoch) << ", ISR {";
+  bool first = true;
+  for (int b = 0; b < c.replication_factor; ++b)
+    if (in_set(p.isr, b)) o << (first ? "" : ",") << b, first = false;
+  o << "}";
+  if (p.elr) {
+    o << ", ELR {";
+    first = true;
+    for (int b = 0; b < c.replication_factor; ++b)
+      if (in_set(p.elr, b)) o << (first ? "" : ",") << b, first = false;
+    o << "}";
+  }
+  o << "\n";
+  for (int b = 0; b < c.replication_factor; ++b) {
+    const Replica& r = s.replica[b];
+    o << "  broker " << b << (r.has(Replica::kUp) ? "" : " [down]")
+      << (r.has(Replica::kIsolated) ? " [isolated]" : "") << (r.has(Replica::kFenced) ? " [fenced]" : "")
+      << (r.has(Replica::kLeader) ? " [acts as leader]" : "") << " epoch " << int(r.known_epoch)
+      << " log [";
+    for (int i = 0; i < r.log_end_offset; ++i) {
+      const Record& rec = r.log[i];
+      o << (i ? " " : "") << "m" << rec.msg();
+      if (rec.gen()) o << "'" << rec.gen();
+      o << "@e" << rec.epoch();
+      if (i + 1 == r.flushed) o << " |";  // end of the flushed prefix
+    }
+    o << "] LEO " << int(r.log_end_offset) << " HW " << int(r.high_watermark) << " flushed "
+      << int(r.flushed) << "\n";
+  }
+  const ProducerState& pr = s.producer;
+  o << "  producer id " << int(pr.producer_id) << ": sent " << int(pr.next_msg) << ", accumulator "
+    << int(pr.queued) << ", in flight " << int(pr.in_flight) << ", acked mask " << int(pr.acked)
+    << "\n";
+  const ConsumerState& cs = s.consumer;
+  o << "  consumer: position "
+    << (cs.position == kNoOffset ? std::string("none") : std::to_string(cs.position))
+    << ", committed "
+    << (cs.committed == kNoOffset ? std::string("none") : std::to_string(cs.committed))
+    << ", polled " << int(cs.polled) << "\n  sink:";
+  for (int m = 0; m < c.messages; ++m) o << " m" << m << "×" << int(s.sink.count[m]);
+  o << "\n";
+  return o.str();
+}
+
+}  // namespace kdc

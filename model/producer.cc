@@ -1,0 +1,340 @@
+#include "model/producer.h"
+
+#include <algorithm>
+
+#include "model/steps.h"
+
+namespace kdc {
+namespace {
+
+bool idempotent(const Config& c) { return c.idempotence; }
+
+void insert_queue(ProducerState* p, int slot, const Batch& b) {
+  for (int i = p->queued; i > slot; --i) p->queue[i] = p->queue[i - 1];
+  p->queue[slot] = b;
+  ++p->queued;
+}
+
+Batch pop_queue(ProducerState* p, int index) {
+  Batch b = p->queue[index];
+  for (int i = index; i + 1 < p->queued; ++i) p->queue[i] = p->queue[i + 1];
+  p->queue[--p->queued] = Batch{};
+  return b;
+}
+
+Batch new_batch(int msg, int gen) {
+  Batch b;
+  b.msg = uint8_t(msg);
+  b.gen = uint8_t(gen);
+  return b;
+}
+
+// The application calls send() again for a message whose send failed or was lost in a
+// crash: a new record (next generation) at the back of the accumulator.
+bool resend(State* s, int msg) {
+  ProducerState& p = s->producer;
+  if (p.queued >= kMaxBatches) return false;
+  int gen = std::min<int>(p.gen[msg] + 1, kMaxGen);
+  p.gen[msg] = uint8_t(gen);
+  insert_queue(&p, p.queued, new_batch(msg, gen));
+  return true;
+}
+
+// KIP-360: after a batch of the idempotent producer fails for good, its sequence number
+// may be a gap; the producer bumps its epoch and numbers the remaining batches afresh.
+void bump_producer_epoch(ProducerState* p) {
+  p->producer_id = uint8_t(std::min<int>(p->producer_id + 1, kMaxProducerId));
+  p->next_seq = 0;
+  for (int i = 0; i < p->queued; ++i) {
+    p->queue[i].seq = -1;
+    p->queue[i].producer_id = 0;
+  }
+}
+
+}  // namespace
+
+int waiting_requests(const ProducerState& p) {
+  int n = 0;
+  for (int i = 0; i < p.in_flight; ++i) n += p.flight[i].stage != Batch::kOrphan;
+  return n;
+}
+
+int oldest_waiting(const ProducerState& p, int broker) {
+  for (int i = 0; i < p.in_flight; ++i)
+    if (p.flight[i].broker == broker && p.flight[i].stage != Batch::kOrphan) return i;
+  return -1;
+}
+
+void remove_flight(ProducerState* p, int index) {
+  for (int i = index; i + 1 < p->in_flight; ++i) p->flight[i] = p->flight[i + 1];
+  p->flight[--p->in_flight] = Batch{};
+}
+
+Result fail_attempt(const Config& c, State* s, Batch b, bool retriable, int front_slot) {
+  ProducerState& p = s->producer;
+  if (retriable && c.retries > b.retries) {
+    b.retries = uint8_t(std::min<int>(b.retries + 1, kMaxRetriesTracked));
+    b.stage = Batch::kQueued;
+    b.broker = kNoBroker;
+    b.result = 0;
+    b.offset = kNoOffset;
+    if (b.seq >= 0 && b.producer_id != p.producer_id) {  // numbered under an old epoch
+      b.seq = -1;
+      b.producer_id = 0;
+    }
+    insert_queue(&p, std::min<int>(front_slot, p.queued), b);
+    return Result::kRetry;
+  }
+  if (idempotent(c) && b.seq >= 0 && b.producer_id == p.producer_id) bump_producer_epoch(&p);
+  if (c.on_send_error == OnSendError::kResend && resend(s, b.msg)) return Result::kFailedResent;
+  p.dropped |= uint8_t(1u << b.msg);
+  return Result::kFailedDropped;
+}
+
+namespace {
+
+bool retriable(Result r) {
+  switch (r) {
+    case Result::kNotLeaderOrFollower:
+    case Result::kNotEnoughReplicas:
+    case Result::kNotEnoughReplicasAfterAppend:
+    case Result::kNetworkException:
+    case Result::kRequestTimedOut:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// An out-of-order sequence is only a transient condition while an earlier batch of the
+// same producer id is still being sent; otherwise the broker has lost the producer's
+// earlier writes and the batch fails (OutOfOrderSequenceException).
+bool earlier_sequence_pending(const ProducerState& p, const Batch& b) {
+  auto earlier = [&](const Batch& o) {
+    return o.producer_id == b.producer_id && o.seq >= 0 && o.seq < b.seq;
+  };
+  for (int i = 0; i < p.queued; ++i)
+    if (earlier(p.queue[i])) return true;
+  for (int i = 0; i < p.in_flight; ++i)
+    if (p.flight[i].stage != Batch::kOrphan && earlier(p.flight[i])) return true;
+  return false;
+}
+
+Event producer_event(EventType type, const Batch& b) {
+  Event e;
+  e.type = type;
+  e.msg = int8_t(b.msg);
+  e.gen = int8_t(b.gen);
+  if (b.seq >= 0) {
+    e.seq = b.seq;
+    e.producer_id = int8_t(b.producer_id);
+  }
+  return e;
+}
+
+// Send(m): the application thread hands the next message to send().
+void send(const State& s, StepSink* sink) {
+  const ProducerState& p = s.producer;
+  if (p.next_msg >= sink->config.messages) return;
+  if (p.queued >= kMaxBatches) return sink->cut();
+  State next = s;
+  ProducerState& np = next.producer;
+  int m = np.next_msg++;
+  np.gen[m] = 0;
+  insert_queue(&np, np.queued, new_batch(m, 0));
+  Event e;
+  e.type = EventType::kSend;
+  e.msg = int8_t(m);
+  e.gen = 0;
+  sink->emit(e, next);
+}
+
+// MetadataUpdate: the producer learns the partition's current leader.
+void metadata_update(const State& s, StepSink* sink) {
+  int leader = s.partition.leader;
+  if (leader == kNoBroker || s.producer.metadata_leader == leader) return;
+  State next = s;
+  next.producer.metadata_leader = int8_t(leader);
+  Event e;
+  e.type = EventType::kMetadataUpdate;
+  e.broker = int8_t(leader);
+  e.leader_epoch = int8_t(s.partition.leader_epoch);
+  sink->emit(e, next);
+}
+
+// ProduceRequest: the sender drains the accumulator's first batch to the leader it knows,
+// if that broker accepts connections and the in-flight limit allows. An idempotent
+// producer numbers the batch the first time it is drained.
+void produce_request(const State& s, StepSink* sink) {
+  const Config& c = sink->config;
+  const ProducerState& p = s.producer;
+  int target = p.metadata_leader;
+  if (p.queued == 0 || target == kNoBroker) return;
+  if (!s.replica[target].has(Replica::kUp)) return;
+  if (waiting_requests(p) >= c.max_in_flight) return;
+  if (p.in_flight >= kMaxBatches) return sink->cut();
+  if (idempotent(c) && p.queue[0].seq < 0 && p.next_seq > kMaxSeq) return sink->cut();
+
+  State next = s;
+  ProducerState& np = next.producer;
+  Batch b = pop_queue(&np, 0);
+  if (idempotent(c) && b.seq < 0) {
+    b.seq = int8_t(np.next_seq++);
+    b.producer_id = np.producer_id;
+  }
+  b.broker = int8_t(target);
+  Event e = producer_event(EventType::kProduceRequest, b);
+  e.broker = int8_t(target);
+  if (c.acks == Acks::kZero) {
+    // acks=0: the callback fires as soon as the request is written; nobody waits.
+    b.stage = Batch::kOrphan;
+    np.acked |= uint8_t(1u << b.msg);
+    e.outcome = Result::kAcked;
+  } else {
+    b.stage = Batch::kInNetwork;
+  }
+  np.flight[np.in_flight++] = b;
+  sink->emit(e, next);
+}
+
+// ProduceResponse(b): the sender reads the response to its oldest request to broker b.
+void produce_response(const State& s, StepSink* sink, int broker) {
+  const Config& c = sink->config;
+  const ProducerState& p = s.producer;
+  int i = oldest_waiting(p, broker);
+  if (i < 0 || p.flight[i].stage != Batch::kResponded) return;
+
+  State next = s;
+  ProducerState& np = next.producer;
+  Batch b = np.flight[i];
+  remove_flight(&np, i);
+  Result r = Result(b.result);
+  Event e = producer_event(EventType::kProduceResponse, b);
+  e.broker = int8_t(broker);
+  e.result = r;
+  if (r == Result::kAppended || r == Result::kDuplicate) {
+    np.acked |= uint8_t(1u << b.msg);
+    e.outcome = Result::kAcked;
+  } else {
+    bool again = retriable(r) ||
+                 (r == Result::kOutOfOrderSequence && earlier_sequence_pending(np, b));
+    e.outcome = fail_attempt(c, &next, b, again, 0);
+  }
+  sink->emit(e, next);
+}
+
+// RequestTimeout(b) [fault]: no response from broker b within request.timeout.ms. The
+// client closes the connection: every request the sender waits for on it fails, and
+// those not yet read by the broker may still be appended (orphans): fate unknown.
+void request_timeout(const State& s, StepSink* sink, int broker) {
+  const Config& c = sink->config;
+  int first = oldest_waiting(s.producer, broker);
+  if (first < 0 || !fault_allowed(c, s, FaultKind::kRequestTimeout)) return;
+
+  State next = s;
+  spend_fault(&next, FaultKind::kRequestTimeout);
+  ProducerState& np = next.producer;
+  Event e = producer_event(EventType::kRequestTimeout, np.flight[first]);
+  e.broker = int8_t(broker);
+  int failed = 0;
+  for (int i = 0; i < np.in_flight;) {
+    Batch b = np.flight[i];
+    if (b.broker != broker || b.stage == Batch::kOrphan) {
+      ++i;
+      continue;
+    }
+    if (b.stage == Batch::kInNetwork) {
+      np.flight[i].stage = Batch::kOrphan;
+      ++i;
+    } else {
+      remove_flight(&np, i);
+    }
+    Result error = failed == 0 ? Result::kRequestTimedOut : Result::kNetworkException;
+    Result outcome = fail_attempt(c, &next, b, /*retriable=*/true, failed);
+    if (failed == 0) {
+      e.result = error;
+      e.outcome = outcome;
+    }
+    ++failed;
+  }
+  e.count = int8_t(failed);
+  sink->emit(e, next);
+}
+
+// DeliveryTimeout(i) [fault]: delivery.timeout.ms expires a batch still in the
+// accumulator (waiting for a leader, or for its retry). It is not retried.
+void delivery_timeout(const State& s, StepSink* sink, int index) {
+  const Config& c = sink->config;
+  if (index >= s.producer.queued || !fault_allowed(c, s, FaultKind::kDeliveryTimeout)) return;
+  State next = s;
+  spend_fault(&next, FaultKind::kDeliveryTimeout);
+  Batch b = pop_queue(&next.producer, index);
+  Event e = producer_event(EventType::kDeliveryTimeout, b);
+  e.result = Result::kDeliveryTimedOut;
+  e.outcome = fail_attempt(c, &next, b, /*retriable=*/false, 0);
+  sink->emit(e, next);
+}
+
+// ProducerCrash [fault]: the producer process dies with records in its accumulator and
+// in flight, and a new instance starts (a new producer id: dedup does not span it).
+// app.on.producer.restart decides whether the application sends the unacknowledged
+// messages again.
+void producer_crash(const State& s, StepSink* sink) {
+  const Config& c = sink->config;
+  const ProducerState& p = s.producer;
+  if (p.queued == 0 && waiting_requests(p) == 0) return;
+  if (!fault_allowed(c, s, FaultKind::kProducerCrash)) return;
+  if (p.producer_id >= kMaxProducerId) return sink->cut();
+
+  State next = s;
+  spend_fault(&next, FaultKind::kProducerCrash);
+  ProducerState& np = next.producer;
+  uint8_t pending = 0;
+  for (int i = 0; i < np.queued; ++i) pending |= uint8_t(1u << np.queue[i].msg);
+  while (np.queued > 0) pop_queue(&np, 0);
+  for (int i = 0; i < np.in_flight;) {
+    Batch& b = np.flight[i];
+    if (b.stage == Batch::kOrphan) {
+      ++i;
+      continue;
+    }
+    pending |= uint8_t(1u << b.msg);
+    if (b.stage == Batch::kInNetwork) {
+      b.stage = Batch::kOrphan;  // already on the wire: the broker may still append it
+      ++i;
+    } else {
+      remove_flight(&np, i);
+    }
+  }
+  np.producer_id = uint8_t(np.producer_id + 1);
+  np.next_seq = 0;
+  np.metadata_leader = s.partition.leader;
+  for (int m = 0; m < kMaxMessages; ++m) {
+    if (!((pending >> m) & 1)) continue;
+    if (c.on_producer_restart == OnProducerRestart::kReplayUnacked) {
+      if (!resend(&next, m)) return sink->cut();
+    } else {
+      np.abandoned |= uint8_t(1u << m);
+    }
+  }
+  Event e;
+  e.type = EventType::kProducerCrash;
+  e.producer_id = int8_t(np.producer_id);
+  e.count = int8_t(std::popcount(pending));
+  sink->emit(e, next);
+}
+
+}  // namespace
+
+void producer_steps(const State& s, StepSink* sink) {
+  const int brokers = replica_count(sink->config);
+  send(s, sink);
+  metadata_update(s, sink);
+  produce_request(s, sink);
+  for (int b = 0; b < brokers; ++b) produce_response(s, sink, b);
+  for (int b = 0; b < brokers; ++b) request_timeout(s, sink, b);
+  for (int i = 0; i < kMaxBatches; ++i) delivery_timeout(s, sink, i);
+  producer_crash(s, sink);
+}
+
+}  // namespace kdc

@@ -1,0 +1,163 @@
+// The state of one run of the pipeline: producer app → one topic partition on
+// replication.factor brokers → consumer app → sink. A pure value: fixed size, no pointers,
+// no padding (hash and compare its bytes). Unused slots are always zero, so two states
+// that mean the same thing have the same bytes.
+#ifndef KDC_MODEL_STATE_H_
+#define KDC_MODEL_STATE_H_
+
+#include <cstdint>
+#include <type_traits>
+
+#include "model/bounds.h"
+#include "model/effects.h"
+#include "model/fault_kind.h"
+
+namespace kdc {
+
+inline constexpr int8_t kNoBroker = -1;
+inline constexpr uint8_t kNoOffset = 0xff;
+
+// One record in a partition log, packed into 16 bits: which message and which application
+// send() of it, the leader epoch it was appended in, and the idempotent producer's id and
+// sequence number (producer_id 0 = written by a non-idempotent producer).
+struct Record {
+  uint8_t msg_gen_epoch_lo = 0;  // msg:2 gen:2 epoch:4
+  uint8_t pid_seq = 0;           // producer_id:3 seq:5
+
+  static Record make(int msg, int gen, int epoch, int pid, int seq) {
+    Record r;
+    r.msg_gen_epoch_lo = uint8_t((msg & 3) | ((gen & 3) << 2) | ((epoch & 15) << 4));
+    r.pid_seq = uint8_t((pid & 7) | ((seq & 31) << 3));
+    return r;
+  }
+  int msg() const { return msg_gen_epoch_lo & 3; }
+  int gen() const { return (msg_gen_epoch_lo >> 2) & 3; }
+  int epoch() const { return msg_gen_epoch_lo >> 4; }
+  int producer_id() const { return pid_seq & 7; }
+  int seq() const { return pid_seq >> 3; }
+  bool operator==(const Record&) const = default;
+};
+
+// A broker, and its replica of the partition.
+struct Replica {
+  Record log[kMaxLog];
+  uint8_t log_end_offset = 0;   // LEO: records in the log (page cache included)
+  uint8_t flushed = 0;          // records on disk; a power loss keeps only these
+  uint8_t high_watermark = 0;   // this replica's own view of the HW
+  uint8_t known_epoch = 0;      // the leader epoch this broker last learned
+  uint8_t flags = 0;
+
+  enum : uint8_t {
+    kUp = 1,               // the broker process runs
+    kLeader = 2,           // it believes it leads the partition in known_epoch
+    kNeedsTruncation = 4,  // a follower that must reconcile with the leader before fetching
+    kFenced = 8,           // the controller has fenced it (not eligible as leader)
+    kIsolated = 16,        // network partition: cut off from controller and brokers
+    kUncleanShutdown = 32, // restarted after a power loss (KIP-966: not an ELR candidate)
+  };
+  bool has(uint8_t f) const { return (flags & f) != 0; }
+  void set(uint8_t f, bool on) { flags = on ? uint8_t(flags | f) : uint8_t(flags & ~f); }
+};
+
+// What the controller knows about the partition, plus the leader's view of its followers.
+struct PartitionState {
+  int8_t leader = kNoBroker;
+  uint8_t leader_epoch = 0;
+  uint8_t isr = 0;  // bitmask of brokers
+  uint8_t elr = 0;  // eligible leader replicas (KIP-966), bitmask
+  // The LEO of each follower as the leader last saw it in a fetch (the leader's basis for
+  // advancing the high watermark). Reset when leadership changes.
+  uint8_t follower_leo[kMaxReplicas] = {};
+};
+
+// A producer batch (one record; see docs/model.md, "Batching").
+struct Batch {
+  uint8_t msg = 0;
+  uint8_t gen = 0;
+  int8_t seq = -1;            // assigned when first drained by an idempotent producer
+  uint8_t producer_id = 0;
+  int8_t broker = kNoBroker;  // target of the request (in flight only)
+  uint8_t stage = 0;          // Stage
+  uint8_t result = 0;         // kdc::Result of the response, once responded
+  uint8_t retries = 0;        // retries used, saturating at kMaxRetriesTracked
+  uint8_t offset = kNoOffset; // where the leader appended it (in purgatory)
+
+  enum Stage : uint8_t {
+    kQueued = 0,      // in the accumulator
+    kInNetwork = 1,   // request sent, not yet handled by the broker
+    kInPurgatory = 2, // appended; the leader waits for the HW (acks=all)
+    kResponded = 3,   // response on its way back
+    kOrphan = 4,      // request still in the network, but nobody waits for its response
+  };
+  bool operator==(const Batch&) const = default;
+};
+
+struct ProducerState {
+  int8_t metadata_leader = kNoBroker;  // where the sender sends Produce
+  uint8_t producer_id = 1;             // 0 means "not idempotent"
+  uint8_t next_seq = 0;
+  uint8_t next_msg = 0;                // messages the application has sent so far
+  uint8_t queued = 0;                  // batches in the accumulator
+  uint8_t in_flight = 0;               // requests in flight (orphans included)
+  Batch queue[kMaxBatches];            // the accumulator's deque, front first
+  Batch flight[kMaxBatches];           // in-flight requests, oldest first
+  // The application's ledger, per message.
+  uint8_t gen[kMaxMessages] = {};      // the latest send() of each message
+  uint8_t acked = 0;                   // bitmask: callback success
+  uint8_t dropped = 0;                 // bitmask: callback error, application dropped it
+  uint8_t abandoned = 0;               // bitmask: buffered at a crash, not replayed
+};
+
+// A polled record waiting to be processed: enough to tell apart two copies of a message.
+struct PolledRecord {
+  uint8_t msg_gen = 0;       // msg:2 gen:2
+  uint8_t offset = 0;
+  uint8_t epoch = 0;
+  bool operator==(const PolledRecord&) const = default;
+};
+
+struct ConsumerState {
+  uint8_t position = 0;              // next offset to fetch
+  uint8_t committed = 0;             // kNoOffset: the group has no committed offset
+  uint8_t pending_commit = kNoOffset;  // an async commit in flight
+  uint8_t polled = 0;                // records in `buffer`
+  PolledRecord buffer[kMaxPolled];
+  uint8_t flags = 0;
+  enum : uint8_t {
+    kMustCommit = 1,  // commit-then-process: commit before processing this batch;
+                      // process-then-commit: commit after processing it
+    kFenced = 2,      // the group rebalanced; this generation's commits fail
+    kStuck = 4,       // auto.offset.reset=none with no valid offset: the consumer stopped
+  };
+  bool has(uint8_t f) const { return (flags & f) != 0; }
+  void set(uint8_t f, bool on) { flags = on ? uint8_t(flags | f) : uint8_t(flags & ~f); }
+};
+
+// What the sink has applied: how many times each message, and which copy first.
+struct SinkState {
+  uint8_t count[kMaxMessages] = {};    // saturates at 3
+  PolledRecord first[kMaxMessages];    // the first applied copy of each message
+  int8_t highest_first = -1;           // highest message id applied so far (ordering)
+  uint8_t reserved = 0;
+};
+
+struct State {
+  EffectSet effects = 0;  // safety effects witnessed so far (duplicates, reordering)
+  Replica replica[kMaxReplicas];
+  PartitionState partition;
+  ProducerState producer;
+  ConsumerState consumer;
+  SinkState sink;
+  uint8_t faults_used[kFaultKinds] = {};  // per fault kind (model/faults.h)
+  uint8_t faults_total = 0;
+  uint8_t reserved = 0;
+
+  bool operator==(const State& o) const;
+};
+
+static_assert(std::has_unique_object_representations_v<State>,
+              "State must have no padding: it is hashed and compared as bytes");
+
+}  // namespace kdc
+
+#endif  // KDC_MODEL_STATE_H_
