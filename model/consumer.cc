@@ -3,6 +3,7 @@
 // and its faults: crash and restart from the committed offset, rebalance, offset loss.
 #include <algorithm>
 
+#include "model/partition_log.h"
 #include "model/sink.h"
 #include "model/steps.h"
 
@@ -11,6 +12,19 @@ namespace {
 
 bool manual_commits(const Config& c) { return c.commit != CommitMode::kAuto; }
 bool sync_processing(const Config& c) { return c.processing == Processing::kSync; }
+
+// Kafka 2.1+ consumers know leader epochs (KIP-320): they do not fetch from a broker in an
+// older epoch, and validate their position before fetching in a newer one.
+bool tracks_leader_epochs(const Config& c) { return c.version >= KafkaVersion{2, 1, 0}; }
+
+// poll() runs between batches only, in the sync loop.
+bool inside_poll(const Config& c, const ConsumerState& cs) {
+  return !sync_processing(c) || (cs.polled == 0 && !cs.has(ConsumerState::kMustCommit));
+}
+
+uint8_t epoch_before(const Replica& r, int offset) {
+  return offset > 0 && offset <= r.log_end_offset ? uint8_t(r.log[offset - 1].epoch()) : 0;
+}
 
 Event consumer_event(EventType type, int offset) {
   Event e;
@@ -30,6 +44,7 @@ void poll(const State& s, StepSink* sink, int b) {
   if (sync_processing(c) && cs.polled > 0) return;
   if (!acts_as_leader(s, b) || cs.position == kNoOffset) return;
   const Replica& r = s.replica[b];
+  if (tracks_leader_epochs(c) && r.known_epoch != cs.leader_epoch) return;
   if (cs.position > r.log_end_offset || cs.position >= r.high_watermark) return;
   const int count = r.high_watermark - cs.position;
   if (cs.polled + count > kMaxPolled) return sink->cut();
@@ -39,6 +54,7 @@ void poll(const State& s, StepSink* sink, int b) {
   for (int o = cs.position; o < r.high_watermark; ++o)
     nc.buffer[nc.polled++] = polled_record(r.log[o], o);
   nc.position = r.high_watermark;
+  if (tracks_leader_epochs(c)) nc.position_epoch = epoch_before(r, nc.position);
   if (manual_commits(c)) nc.set(ConsumerState::kMustCommit, true);
   Event e = consumer_event(EventType::kPoll, cs.position);
   e.broker = int8_t(b);
@@ -52,10 +68,9 @@ void offset_reset(const State& s, StepSink* sink, int b) {
   const Config& c = sink->config;
   const ConsumerState& cs = s.consumer;
   if (cs.has(ConsumerState::kStuck) || cs.has(ConsumerState::kFenced)) return;
-  // Like fetching, this happens inside poll(): in the sync loop, only between batches.
-  if (sync_processing(c) && (cs.polled > 0 || cs.has(ConsumerState::kMustCommit))) return;
-  if (!acts_as_leader(s, b)) return;
+  if (!inside_poll(c, cs) || !acts_as_leader(s, b)) return;
   const Replica& r = s.replica[b];
+  if (tracks_leader_epochs(c) && r.known_epoch < cs.leader_epoch) return;
   if (cs.position != kNoOffset && cs.position <= r.log_end_offset) return;
   State next = s;
   ConsumerState& nc = next.consumer;
@@ -77,6 +92,38 @@ void offset_reset(const State& s, StepSink* sink, int b) {
       break;
   }
   if (nc.position != kNoOffset && !nc.has(ConsumerState::kStuck)) e.offset = nc.position;
+  if (tracks_leader_epochs(c)) {
+    nc.leader_epoch = r.known_epoch;
+    nc.position_epoch = nc.position == kNoOffset ? 0 : epoch_before(r, nc.position);
+  }
+  sink->emit(e, next);
+}
+
+// ValidatePosition(b) (2.1+, KIP-320): before fetching from a leader in a newer epoch, the
+// consumer asks it where the epoch of its position ends (OffsetsForLeaderEpoch). If the
+// log was truncated below the position, it rewinds to that offset rather than resetting.
+void validate_position(const State& s, StepSink* sink, int b) {
+  const Config& c = sink->config;
+  const ConsumerState& cs = s.consumer;
+  if (!tracks_leader_epochs(c) || cs.has(ConsumerState::kStuck) || cs.has(ConsumerState::kFenced))
+    return;
+  if (!inside_poll(c, cs) || !acts_as_leader(s, b) || cs.position == kNoOffset) return;
+  const Replica& r = s.replica[b];
+  if (r.known_epoch <= cs.leader_epoch) return;
+  State next = s;
+  ConsumerState& nc = next.consumer;
+  if (cs.position_epoch > 0) {
+    EpochEnd answer = epoch_end_offset(r, cs.position_epoch);
+    const int end = answer.epoch < 0 ? 0 : answer.end_offset;
+    if (end < cs.position) {
+      nc.position = uint8_t(end);
+      nc.position_epoch = epoch_before(r, end);
+    }
+  }
+  nc.leader_epoch = r.known_epoch;
+  Event e = consumer_event(EventType::kValidatePosition, nc.position);
+  e.broker = int8_t(b);
+  e.leader_epoch = int8_t(r.known_epoch);
   sink->emit(e, next);
 }
 
@@ -116,6 +163,7 @@ void commit(const State& s, StepSink* sink) {
   Event e = consumer_event(EventType::kCommit, cs.position);
   if (c.commit == CommitMode::kProcessThenCommitAsync) {
     nc.pending_commit = cs.position;
+    nc.pending_epoch = cs.position_epoch;
     e.result = Result::kCommitAsync;
   } else if (cs.has(ConsumerState::kFenced)) {
     std::fill(nc.buffer, nc.buffer + kMaxPolled, PolledRecord{});
@@ -123,6 +171,7 @@ void commit(const State& s, StepSink* sink) {
     e.result = Result::kCommitFailed;
   } else {
     nc.committed = cs.position;
+    nc.committed_epoch = cs.position_epoch;
     e.result = Result::kCommitSync;
   }
   sink->emit(e, next);
@@ -140,9 +189,11 @@ void commit_complete(const State& s, StepSink* sink) {
     e.result = Result::kCommitFailed;
   } else {
     nc.committed = cs.pending_commit;
+    nc.committed_epoch = cs.pending_epoch;
     e.result = Result::kCommitAsync;
   }
   nc.pending_commit = kNoOffset;
+  nc.pending_epoch = 0;
   sink->emit(e, next);
 }
 
@@ -158,6 +209,7 @@ void auto_commit(const State& s, StepSink* sink) {
   if (cs.position == kNoOffset || cs.committed == cs.position) return;
   State next = s;
   next.consumer.committed = cs.position;
+  next.consumer.committed_epoch = cs.position_epoch;
   Event e = consumer_event(EventType::kCommit, cs.position);
   e.result = Result::kAutoCommit;
   sink->emit(e, next);
@@ -176,12 +228,14 @@ void rejoin(const State& s, StepSink* sink) {
   nc.set(ConsumerState::kFenced, false);
   nc.set(ConsumerState::kMustCommit, false);
   nc.position = cs.committed;
+  nc.position_epoch = cs.committed_epoch;
   sink->emit(consumer_event(EventType::kConsumerRejoin, nc.position), next);
 }
 
 // ConsumerCrash [fault]: the consumer dies (polled records and any async commit in flight
 // with it) and restarts from the committed offset.
 void consumer_crash(const State& s, StepSink* sink) {
+  const Config& c = sink->config;
   const ConsumerState& cs = s.consumer;
   if (cs.polled == 0 && cs.position == cs.committed && cs.pending_commit == kNoOffset &&
       cs.flags == 0)
@@ -190,10 +244,14 @@ void consumer_crash(const State& s, StepSink* sink) {
   State next = s;
   spend_fault(&next, FaultKind::kConsumerCrash);
   ConsumerState& nc = next.consumer;
-  const uint8_t committed = cs.committed;
   nc = ConsumerState{};
-  nc.committed = committed;
-  nc.position = committed;
+  nc.committed = cs.committed;
+  nc.committed_epoch = cs.committed_epoch;
+  nc.position = cs.committed;
+  nc.position_epoch = cs.committed_epoch;
+  // A new instance knows no leader epoch yet; 2.1+ validates the committed position.
+  nc.leader_epoch = tracks_leader_epochs(c) ? 0 : 1;
+  const uint8_t committed = cs.committed;
   sink->emit(consumer_event(EventType::kConsumerCrash, committed), next);
 }
 
@@ -217,6 +275,7 @@ void offset_loss(const State& s, StepSink* sink) {
   State next = s;
   spend_fault(&next, FaultKind::kOffsetLoss);
   next.consumer.committed = kNoOffset;
+  next.consumer.committed_epoch = 0;
   sink->emit(consumer_event(EventType::kOffsetLoss, s.consumer.committed), next);
 }
 
@@ -244,6 +303,7 @@ bool consumer_has_local_work(const Config& c, const State& s) {
 void consumer_steps(const State& s, StepSink* sink) {
   const int brokers = replica_count(sink->config);
   for (int b = 0; b < brokers; ++b) offset_reset(s, sink, b);
+  for (int b = 0; b < brokers; ++b) validate_position(s, sink, b);
   for (int b = 0; b < brokers; ++b) poll(s, sink, b);
   local_consumer_steps(s, sink);
 }

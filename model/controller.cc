@@ -24,7 +24,10 @@ void fence(const Config& c, State* s, int b) {
     if (c.eligible_leader_replicas && set_size(p.isr) < c.min_insync_replicas)
       p.elr |= uint8_t(1u << b);
   }
-  if (p.leader == b) p.leader = kNoBroker;
+  if (p.leader == b) {
+    p.leader = kNoBroker;
+    if (c.eligible_leader_replicas) p.last_leader = int8_t(b);
+  }
 }
 
 void learn_leadership(const Config& c, State* s, int b) {
@@ -78,8 +81,9 @@ bool eligible_candidate(const State& s, int b) {
 }
 
 // ElectLeader(b): the partition has no leader. Clean: b is an eligible ISR member.
-// Otherwise, with ELR, an eligible ELR member. Otherwise, only with
-// unclean.leader.election.enable, any eligible replica, which may lack committed records.
+// Otherwise, with ELR, an eligible ELR member, else the last known leader (KIP-966: "similar
+// to pre-4.0 behaviour"). Otherwise, only with unclean.leader.election.enable, any eligible
+// replica, which may lack committed records.
 // The new epoch reaches every connected broker.
 void elect_leader(const State& s, StepSink* sink, int b) {
   const Config& c = sink->config;
@@ -96,7 +100,13 @@ void elect_leader(const State& s, StepSink* sink, int b) {
     kind = Result::kClean;
   } else if (!isr_candidate && c.eligible_leader_replicas && in_set(p.elr, b)) {
     kind = Result::kEligibleLeaderReplica;
-  } else if (!isr_candidate && !elr_candidate && c.unclean_leader_election) {
+  } else if (!isr_candidate && !elr_candidate && c.eligible_leader_replicas &&
+             p.last_leader == b) {
+    kind = Result::kLastKnownLeader;
+  } else if (!isr_candidate && !elr_candidate &&
+             !(c.eligible_leader_replicas && p.last_leader != kNoBroker &&
+               eligible_candidate(s, p.last_leader)) &&
+             c.unclean_leader_election) {
     kind = Result::kUnclean;
   } else {
     return;
@@ -107,6 +117,7 @@ void elect_leader(const State& s, StepSink* sink, int b) {
   PartitionState& np = next.partition;
   np.leader = int8_t(b);
   np.leader_epoch = uint8_t(p.leader_epoch + 1);
+  np.last_leader = kNoBroker;
   for (auto& seen : np.follower_leo) seen = kNoOffset;
   if (kind != Result::kClean) {
     np.isr = uint8_t(1u << b);

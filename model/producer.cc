@@ -215,6 +215,14 @@ void produce_response(const State& s, StepSink* sink, int broker) {
   if (r == Result::kAppended || r == Result::kDuplicate) {
     np.acked |= uint8_t(1u << b.msg);
     e.outcome = Result::kAcked;
+  } else if (r == Result::kOutOfOrderSequence && !earlier_sequence_pending(np, b) &&
+             c.version >= KafkaVersion{2, 5, 0}) {
+    // KIP-360: the broker lost this producer's earlier writes. From 2.5 the idempotent
+    // producer bumps its epoch and retries the batch under fresh sequence numbers; before,
+    // OutOfOrderSequenceException failed it.
+    if (np.producer_id >= kMaxProducerId) return sink->cut();
+    bump_producer_epoch(&np);
+    e.outcome = fail_attempt(c, &next, b, /*retriable=*/true, 0);
   } else {
     bool again = retriable(r) ||
                  (r == Result::kOutOfOrderSequence && earlier_sequence_pending(np, b));

@@ -65,6 +65,7 @@ struct PartitionState {
   uint8_t leader_epoch = 0;
   uint8_t isr = 0;  // bitmask of brokers
   uint8_t elr = 0;  // eligible leader replicas (KIP-966), bitmask
+  int8_t last_leader = kNoBroker;  // with ELR: the leader when the partition lost it
   // The LEO of each follower as the leader last saw it in a fetch (the leader's basis for
   // advancing the high watermark). Reset when leadership changes.
   uint8_t follower_leo[kMaxReplicas] = {};
@@ -123,6 +124,12 @@ struct ConsumerState {
   uint8_t polled = 0;                // records in `buffer`
   PolledRecord buffer[kMaxPolled];
   uint8_t flags = 0;
+  // Kafka 2.1+ (KIP-320): the leader epoch the consumer fetches in, and the epoch of the
+  // record just before its position (also stored with commits), to detect truncation.
+  uint8_t leader_epoch = 1;
+  uint8_t position_epoch = 0;
+  uint8_t committed_epoch = 0;
+  uint8_t pending_epoch = 0;
   enum : uint8_t {
     kMustCommit = 1,  // commit-then-process: commit before processing this batch;
                       // process-then-commit: commit after processing it
@@ -150,7 +157,6 @@ struct State {
   SinkState sink;
   uint8_t faults_used[kFaultKinds] = {};  // per fault kind (model/faults.h)
   uint8_t faults_total = 0;
-  uint8_t reserved = 0;
 
   bool operator==(const State& o) const;
 };

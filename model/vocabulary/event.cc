@@ -37,6 +37,7 @@ constexpr std::array<std::string_view, static_cast<size_t>(EventType::kCount)> k
     "commit_complete",
     "offset_reset",
     "consumer_rejoin",
+    "validate_position",
     "request_timeout",
     "delivery_timeout",
     "producer_crash",
@@ -67,6 +68,7 @@ constexpr std::array<std::string_view, static_cast<size_t>(Result::kCount)> kRes
     "clean",
     "unclean",
     "eligible_leader_replica",
+    "last_known_leader",
     "leader",
     "follower",
     "auto_commit",
@@ -389,6 +391,7 @@ std::string describe(const Event& e) {
       if (e.result == Result::kClean) s += " (clean)";
       if (e.result == Result::kUnclean) s += " (unclean)";
       if (e.result == Result::kEligibleLeaderReplica) s += " (eligible leader replica)";
+      if (e.result == Result::kLastKnownLeader) s += " (last known leader)";
       return s;
     }
     case EventType::kLeaderAndIsr: {
@@ -426,6 +429,9 @@ std::string describe(const Event& e) {
       if (e.offset >= 0) s += "; resumes from committed offset " + std::to_string(e.offset);
       return s;
     }
+    case EventType::kValidatePosition:
+      return "consumer validates its position with leader " + std::to_string(e.broker) +
+             " (epoch " + std::to_string(e.leader_epoch) + ", KIP-320): position → " + num(e.offset);
     case EventType::kRequestTimeout: {
       std::string s = "FAULT: request";
       if (e.broker >= 0) s += " to " + b;

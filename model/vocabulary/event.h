@@ -42,6 +42,8 @@ enum class EventType : uint8_t {
   kCommitComplete,   // an async commit of `offset` lands at the group coordinator
   kOffsetReset,      // auto.offset.reset moves the position to `offset`
   kConsumerRejoin,   // after a rebalance the consumer rejoins and resumes from the committed offset
+  kValidatePosition, // (2.1+, KIP-320) consumer checks its position against leader `broker`'s
+                     // epoch `leader_epoch`; a truncated log rewinds it to `offset`
   // Faults: each bounded by a fault.* key.
   kRequestTimeout,   // producer gives up waiting for the Produce of `msg` (fate unknown)
   kDeliveryTimeout,  // delivery.timeout.ms expires the batch holding `msg`
@@ -78,6 +80,7 @@ enum class Result : uint8_t {
   kClean,
   kUnclean,
   kEligibleLeaderReplica,
+  kLastKnownLeader,  // KIP-966: no ISR or ELR member is eligible; the last leader returns
   // kLeaderAndIsr.
   kLeader,
   kFollower,

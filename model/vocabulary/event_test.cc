@@ -47,7 +47,7 @@ TEST(EventNames, AllNamesSpelledOut) {
       "produce_complete", "fetch", "truncate", "isr_shrink", "isr_expand", "writeback",
       "broker_restart", "network_heal", "fence_broker", "unfence_broker", "elect_leader",
       "leader_and_isr", "poll", "process", "commit", "commit_complete", "offset_reset",
-      "consumer_rejoin", "request_timeout", "delivery_timeout", "producer_crash", "broker_crash",
+      "consumer_rejoin", "validate_position", "request_timeout", "delivery_timeout", "producer_crash", "broker_crash",
       "broker_power_loss", "cluster_power_loss", "network_partition", "consumer_crash",
       "consumer_rebalance", "offset_loss"};
   ASSERT_EQ(std::size(events), static_cast<size_t>(EventType::kCount));
@@ -58,7 +58,7 @@ TEST(EventNames, AllNamesSpelledOut) {
       "none", "appended", "duplicate", "not_leader_or_follower", "not_enough_replicas",
       "not_enough_replicas_after_append", "out_of_order_sequence", "network_exception",
       "request_timed_out", "delivery_timed_out", "acked", "retry", "failed_dropped",
-      "failed_resent", "clean", "unclean", "eligible_leader_replica", "leader", "follower",
+      "failed_resent", "clean", "unclean", "eligible_leader_replica", "last_known_leader", "leader", "follower",
       "auto_commit", "commit_sync", "commit_async", "commit_failed", "earliest", "latest",
       "no_reset"};
   ASSERT_EQ(std::size(results), static_cast<size_t>(Result::kCount));

@@ -1,0 +1,2 @@
+# Empty dependencies file for kdc_conformance.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,3 @@
+file(REMOVE_RECURSE
+  "libkdc_model.a"
+)

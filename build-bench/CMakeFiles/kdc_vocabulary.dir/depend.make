@@ -1,0 +1,2 @@
+# Empty dependencies file for kdc_vocabulary.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,55 @@
+// Every trace under traces/ must still be a legal run of the model and still show the
+// effect its header claims.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "conformance/model_replay.h"
+
+namespace kdc {
+namespace {
+
+std::vector<std::filesystem::path> canonical_traces() {
+  std::vector<std::filesystem::path> out;
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(std::string(KDC_SOURCE_DIR) + "/traces"))
+    if (entry.path().extension() == ".jsonl") out.push_back(entry.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(CanonicalTracesTest, ThereAreTraces) { EXPECT_GE(canonical_traces().size(), 10u); }
+
+TEST(CanonicalTracesTest, EveryTraceReplaysAndShowsItsEffect) {
+  for (const auto& path : canonical_traces()) {
+    SCOPED_TRACE(path.string());
+    Trace trace;
+    std::string error;
+    ASSERT_TRUE(read_trace(path.string(), &trace, &error)) << error;
+    auto config = config_of(trace.header);
+    ASSERT_TRUE(std::holds_alternative<Config>(config)) << std::get<ConfigError>(config).str();
+    ReplayResult r = replay_on_model(std::get<Config>(config), trace.events);
+    ASSERT_TRUE(r.ok) << r.error;
+    Effect claimed;
+    ASSERT_TRUE(parse_effect(trace.header.effect, &claimed)) << trace.header.effect;
+    EXPECT_TRUE(r.effects & bit(claimed)) << "the run no longer shows " << trace.header.effect;
+    EXPECT_EQ(path.stem().string(), trace.header.effect);
+  }
+}
+
+TEST(CanonicalTracesTest, AMutatedTraceDiverges) {
+  // A replay that accepted anything would pass the test above; this one must fail.
+  const auto traces = canonical_traces();
+  ASSERT_FALSE(traces.empty());
+  Trace trace;
+  std::string error;
+  ASSERT_TRUE(read_trace(traces.front().string(), &trace, &error)) << error;
+  ASSERT_GE(trace.events.size(), 3u);
+  std::swap(trace.events[0], trace.events[2]);
+  ReplayResult r = replay_on_model(std::get<Config>(config_of(trace.header)), trace.events);
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.failed_step, 1);
+}
+
+}  // namespace
+}  // namespace kdc
