@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 
 namespace kdc {
 
@@ -27,6 +28,8 @@ bool replay_choices(const Config& config, const std::vector<uint8_t>& choices,
 
 namespace {
 
+// How each explored state was reached: its BFS parent and the index of the step taken.
+// State ids are BFS discovery order, exactly as a one-thread search assigns them.
 struct Trail {
   std::vector<uint32_t> parent;
   std::vector<uint8_t> choice;
@@ -44,10 +47,29 @@ struct Trail {
   }
 };
 
+constexpr uint32_t kNone = UINT32_MAX;
+
 struct Witness {
-  bool found = false;
-  uint32_t state = 0;
+  uint32_t state = kNone;
   int message = -1;
+  void offer(uint32_t id, int msg) {
+    if (id < state) state = id, message = msg;
+  }
+};
+
+// A successor not yet known when its level began; which thread owns its fingerprint
+// decides which thread deduplicates it.
+struct Candidate {
+  uint64_t fp;
+  uint32_t parent;
+  uint8_t choice;
+  State state;
+};
+
+struct WorkerStats {
+  uint64_t transitions = 0, quiescent = 0, bound_hits = 0, unexplained = 0;
+  uint32_t unexplained_state = kNone;
+  Witness losses[int(Effect::kCount)];
 };
 
 }  // namespace
@@ -57,79 +79,145 @@ CheckResult check(const Config& config, const CheckOptions& options) {
   const auto start = Clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
 
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : std::max(1, int(std::thread::hardware_concurrency()));
+  auto owner = [threads](uint64_t fp) { return int(fp % uint64_t(threads)); };
+
   CheckResult result;
-  absl::flat_hash_set<uint64_t> visited;
+  std::vector<absl::flat_hash_set<uint64_t>> visited(threads);
   Trail trail;
   Witness witness[int(Effect::kCount)];
-  EffectSet found = 0;
-  uint32_t unexplained_state = 0;
+  uint32_t unexplained_state = kNone;
 
-  std::vector<State> frontier{initial_state(config)}, next_frontier;
-  visited.insert(fingerprint(frontier[0]));
+  std::vector<State> frontier{initial_state(config)};
+  visited[owner(fingerprint(frontier[0]))].insert(fingerprint(frontier[0]));
   trail.add(0, 0);
   uint32_t level_base = 0;
-  std::vector<Step> steps;
   double next_report = options.progress_interval;
 
+  // buckets[t][o]: candidates thread t found whose fingerprint thread o owns.
+  std::vector<std::vector<std::vector<Candidate>>> buckets(
+      threads, std::vector<std::vector<Candidate>>(threads));
+  std::vector<std::vector<Candidate>> fresh(threads);  // per owner, in (parent, choice) order
+  std::vector<WorkerStats> stats(threads);
+
+  auto run = [threads](auto&& work) {
+    if (threads == 1) return work(0);
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t) pool.emplace_back(work, t);
+    for (auto& th : pool) th.join();
+  };
+
   while (!frontier.empty()) {
-    uint32_t next_base = uint32_t(trail.parent.size());
-    for (size_t i = 0; i < frontier.size(); ++i) {
-      const uint32_t id = level_base + uint32_t(i);
-      const State& s = frontier[i];
-      result.bound_hits += successors(config, s, &steps);
-      result.transitions += steps.size();
-      if (steps.empty()) {
-        ++result.quiescent_states;
-        LossReport losses = losses_at_quiescence(config, s);
-        if (!losses.unexplained.empty() && result.unexplained == 0) unexplained_state = id;
-        result.unexplained += losses.unexplained.size();
-        for (int m = 0; m < config.messages; ++m) {
-          if (!losses.lost[m]) continue;
-          const int e = int(losses.per_message[m]);
-          if (witness[e].found) continue;
-          witness[e] = {true, id, m};
-          found |= EffectSet(1u << e);
+    const size_t n = frontier.size();
+    // Phase 1: expand contiguous slices of the level. Nobody writes `visited` now.
+    run([&](int t) {
+      const size_t lo = n * t / threads, hi = n * (t + 1) / threads;
+      std::vector<Step> steps;
+      WorkerStats& st = stats[t];
+      for (auto& b : buckets[t]) b.clear();
+      for (size_t i = lo; i < hi; ++i) {
+        const uint32_t id = level_base + uint32_t(i);
+        st.bound_hits += successors(config, frontier[i], &steps);
+        st.transitions += steps.size();
+        if (steps.empty()) {
+          ++st.quiescent;
+          LossReport losses = losses_at_quiescence(config, frontier[i]);
+          if (!losses.unexplained.empty() && st.unexplained_state == kNone) st.unexplained_state = id;
+          st.unexplained += losses.unexplained.size();
+          for (int m = 0; m < config.messages; ++m)
+            if (losses.lost[m]) st.losses[int(losses.per_message[m])].offer(id, m);
+        }
+        for (size_t k = 0; k < steps.size(); ++k) {
+          const uint64_t fp = fingerprint(steps[k].next);
+          const int o = owner(fp);
+          if (visited[o].contains(fp)) continue;
+          buckets[t][o].push_back(Candidate{fp, id, uint8_t(k), steps[k].next});
+        }
+        if (t == 0 && options.on_progress && (i & 1023) == 0 && elapsed() >= next_report) {
+          options.on_progress({trail.parent.size(), n - i * threads, result.depth, elapsed()});
+          next_report = elapsed() + options.progress_interval;
         }
       }
-      for (size_t k = 0; k < steps.size(); ++k) {
-        const State& n = steps[k].next;
-        if (!visited.insert(fingerprint(n)).second) continue;
-        const uint32_t nid = trail.add(id, uint8_t(k));
-        next_frontier.push_back(n);
-        EffectSet fresh = EffectSet(n.effects & ~found);
-        for (int e = 0; fresh; ++e, fresh >>= 1) {
-          if (!(fresh & 1)) continue;
-          witness[e] = {true, nid, steps[k].event.msg};
-          found |= EffectSet(1u << e);
+    });
+    // Phase 2: each owner keeps the first candidate of each new fingerprint. Scanning the
+    // threads' buckets in thread order visits candidates in (parent, choice) order, so
+    // "first" is what a one-thread BFS would have kept.
+    run([&](int o) {
+      fresh[o].clear();
+      for (int t = 0; t < threads; ++t)
+        for (Candidate& c : buckets[t][o])
+          if (visited[o].insert(c.fp).second) fresh[o].push_back(std::move(c));
+    });
+    // Phase 3: merge the owners' lists into the next level in (parent, choice) order.
+    std::vector<State> next;
+    size_t total = 0;
+    for (const auto& f : fresh) total += f.size();
+    next.reserve(total);
+    std::vector<size_t> pos(threads, 0);
+    for (size_t made = 0; made < total; ++made) {
+      int best = -1;
+      for (int o = 0; o < threads; ++o) {
+        if (pos[o] == fresh[o].size()) continue;
+        const Candidate& c = fresh[o][pos[o]];
+        if (best < 0) {
+          best = o;
+          continue;
         }
+        const Candidate& b = fresh[best][pos[best]];
+        if (c.parent < b.parent || (c.parent == b.parent && c.choice < b.choice)) best = o;
       }
-      if (options.on_progress && (i & 1023) == 0 && elapsed() >= next_report) {
-        options.on_progress({trail.parent.size(), next_frontier.size() + frontier.size() - i,
-                             result.depth, elapsed()});
-        next_report = elapsed() + options.progress_interval;
+      Candidate& c = fresh[best][pos[best]++];
+      const uint32_t id = trail.add(c.parent, c.choice);
+      EffectSet found = 0;
+      for (int e = 0; e < int(Effect::kCount); ++e)
+        if (witness[e].state != kNone) found |= EffectSet(1u << e);
+      for (EffectSet f = EffectSet(c.state.effects & ~found); f;) {
+        const int e = std::countr_zero(unsigned(f));
+        f &= EffectSet(f - 1);
+        // The event's message is the one the effect concerns (a Process step).
+        std::vector<Step> steps;
+        successors(config, frontier[c.parent - level_base], &steps);
+        witness[e].offer(id, steps[c.choice].event.msg);
       }
+      next.push_back(std::move(c.state));
+    }
+    // Losses found at this level's quiescent states (smaller ids than any new state).
+    for (WorkerStats& st : stats) {
+      for (int e = 0; e < int(Effect::kCount); ++e) {
+        if (st.losses[e].state != kNone) witness[e].offer(st.losses[e].state, st.losses[e].message);
+        st.losses[e] = Witness{};
+      }
+      if (st.unexplained_state < unexplained_state) unexplained_state = st.unexplained_state;
+      st.unexplained_state = kNone;
     }
     if (trail.parent.size() > options.max_states) {
       result.complete = false;
       break;
     }
-    level_base = next_base;
-    frontier.swap(next_frontier);
-    next_frontier.clear();
+    level_base += uint32_t(n);
+    frontier.swap(next);
     if (!frontier.empty()) ++result.depth;
   }
 
+  for (const WorkerStats& st : stats) {
+    result.transitions += st.transitions;
+    result.quiescent_states += st.quiescent;
+    result.bound_hits += st.bound_hits;
+    result.unexplained += st.unexplained;
+  }
   result.states = trail.parent.size();
-  result.effects = found;
   for (int e = 0; e < int(Effect::kCount); ++e) {
-    if (!witness[e].found) continue;
+    if (witness[e].state == kNone) continue;
+    result.effects |= EffectSet(1u << e);
     Counterexample cx;
     cx.effect = Effect(e);
     cx.message = witness[e].message;
     replay_choices(config, trail.path_to(witness[e].state), &cx.events, &cx.final_state);
     result.counterexamples.push_back(std::move(cx));
   }
-  if (result.unexplained > 0) {
+  if (unexplained_state != kNone) {
     State last;
     replay_choices(config, trail.path_to(unexplained_state), &result.unexplained_trace, &last);
   }

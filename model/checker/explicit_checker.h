@@ -25,6 +25,9 @@ struct CheckOptions {
   // Called about once per `progress_interval` seconds while exploring.
   std::function<void(const CheckProgress&)> on_progress;
   double progress_interval = 1.0;
+  // Worker threads (0: one per core). Any number gives the same states, in the same
+  // order, and the same counterexamples as one thread.
+  int threads = 0;
 };
 
 struct Counterexample {
