@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstring>
 #include <sstream>
-#include <cstdlib>
 
 #include "model/checker/explicit_checker.h"
 #include "model/producer.h"
@@ -268,7 +267,7 @@ void check_partition(const Config& c, const State& s, Violation* v) {
       return void(v->fail() << "broker " << b << " is connected, fenced and flagged leader");
     if (!r.has(Replica::kUp) && !r.has(Replica::kFenced))
       return void(v->fail() << "broker " << b << " is down but not fenced");
-    if (r.has(Replica::kIsolated) && !r.has(Replica::kFenced) && !getenv("SKIP_ISO"))
+    if (r.has(Replica::kIsolated) && !r.has(Replica::kFenced))
       return void(v->fail() << "broker " << b << " is isolated but not fenced");
   }
   if (p.leader == kNoBroker) return;
@@ -290,7 +289,7 @@ void check_partition(const Config& c, const State& s, Violation* v) {
     if (f == l || !in_set(p.isr, f)) continue;
     const uint8_t seen = p.follower_leo[f];
     if (seen == kNoOffset) continue;
-    if (lr.high_watermark > seen && !getenv("SKIP_HWF"))
+    if (lr.high_watermark > seen)
       return void(v->fail() << "leader " << l << " HW " << int(lr.high_watermark)
                             << " > follower_leo of ISR member " << f << " = " << int(seen));
     if (seen > lr.log_end_offset)

@@ -312,6 +312,15 @@ std::variant<Config, ConfigError> build(const std::vector<PropertyEntry>& entrie
   c.faults.max_total = budget("fault.max.total");
   c.messages = static_cast<int>(s.number("model.messages"));
 
+  // Commit policies that quietly combine or cancel out.
+  if (c.commit == CommitMode::kAuto && !c.enable_auto_commit)
+    add_unique(&c.notes, "app.commit=auto with enable.auto.commit=false: nothing ever commits "
+                         "offsets, so every restart re-reads the partition from the committed "
+                         "offset the group started with");
+  if (c.commit != CommitMode::kAuto && c.enable_auto_commit)
+    add_unique(&c.notes, "enable.auto.commit=true (the default) also commits inside poll(), in "
+                         "addition to the application's own commits; set it to false if only "
+                         "the application should commit");
   if (auto err = resolve_idempotence(s, &c)) return *err;
   if (auto err = resolve_delivery_timeout(s, &c)) return *err;
   resolve_min_insync(&c);
