@@ -1,3 +1,0 @@
-file(REMOVE_RECURSE
-  "libkdc_model.a"
-)

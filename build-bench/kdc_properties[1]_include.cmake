@@ -1,5 +1,0 @@
-if(EXISTS "/work/main/build-bench/kdc_properties[1]_tests.cmake")
-  include("/work/main/build-bench/kdc_properties[1]_tests.cmake")
-else()
-  add_test(kdc_properties_NOT_BUILT kdc_properties_NOT_BUILT)
-endif()
