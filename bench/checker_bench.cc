@@ -26,6 +26,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <variant>
 #include <vector>
 
@@ -85,13 +86,21 @@ struct NamedConfig {
 
 const std::vector<NamedConfig>& named_configs() {
   static const std::vector<NamedConfig> configs = {
-      {"textbook-rf3", "textbook-at-least-once", {}},
+      // Small ones first: their peak-RSS delta is only meaningful before a large check has
+      // left freed-but-resident heap behind.
       {"naive-rf1", "naive-defaults", {}},
       {"acks1-rf3-1msg", "at-most-once", {"model.messages=1"}},
+      {"textbook-rf3", "textbook-at-least-once", {}},
       {"textbook-rf3-2faults-1msg", "textbook-at-least-once",
        {"fault.max.total=2", "model.messages=1"}},
   };
   return configs;
+}
+
+const NamedConfig& named(const std::string& name) {
+  for (const NamedConfig& nc : named_configs())
+    if (nc.name == name) return nc;
+  std::abort();
 }
 
 // ---------------------------------------------------------------------------------------
@@ -123,31 +132,48 @@ uint64_t absl_capacity_after(uint64_t n) {
 // Bytes the checker's per-state bookkeeping occupies once `states` states are visited:
 // fingerprint set (8-byte slot + 1 control byte per slot, at absl's load factor) and the
 // trail (uint32 parent + uint8 choice, in std::vectors grown by doubling).
-double bookkeeping_bytes(uint64_t states) {
-  const double set = double(absl_capacity_after(states)) * (sizeof(uint64_t) + 1);
+// With T threads the checker splits the set into T sets of states/T each.
+double bookkeeping_bytes(uint64_t states, int sets) {
+  const double set =
+      double(sets) * double(absl_capacity_after((states + sets - 1) / sets)) * (sizeof(uint64_t) + 1);
   const double trail = double(std::bit_ceil(states)) * (sizeof(uint32_t) + sizeof(uint8_t));
   return set + trail;
 }
 
-// CPU seconds of the calling thread: the checker is single-threaded, so states per CPU
-// second is its throughput per core even when other processes share the machine (the
-// real-time rate, states/s, is what a user waits for).
-double thread_cpu_seconds() {
+// CPU seconds of the whole process (every checker thread): states per CPU second is the
+// throughput per core, parallel overhead included, even when other processes share the
+// machine; the real-time rate, states/s, is what a user waits for.
+double cpu_seconds() {
   timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
+}
+
+// CheckOptions::threads, when the checker has it (0: one per core).
+constexpr bool kCheckerHasThreads = requires(kdc::CheckOptions o) { o.threads = 1; };
+
+kdc::CheckOptions options_with_threads(int threads) {
+  kdc::CheckOptions o;
+  if constexpr (kCheckerHasThreads) o.threads = threads;
+  return o;
+}
+
+int effective_threads(int threads) {
+  if (!kCheckerHasThreads) return 1;
+  return threads > 0 ? threads : std::max(1, int(std::thread::hardware_concurrency()));
 }
 
 // ---------------------------------------------------------------------------------------
 // BM_CheckNamedConfig
 
-void BM_CheckNamedConfig(benchmark::State& st, const NamedConfig& nc) {
+void BM_CheckNamedConfig(benchmark::State& st, const NamedConfig& nc, int threads) {
   kdc::Config config;
   std::string error;
   if (!load_example(nc.example, nc.overrides, &config, &error)) {
     st.SkipWithError(error.c_str());
     return;
   }
+  const kdc::CheckOptions options = options_with_threads(threads);
   kdc::CheckResult result;
   int64_t peak_delta_kb = -1;
   uint64_t total_states = 0;
@@ -157,9 +183,9 @@ void BM_CheckNamedConfig(benchmark::State& st, const NamedConfig& nc) {
     const bool reset = reset_peak_rss();
     const int64_t before_kb = status_kb("VmRSS");
     st.ResumeTiming();
-    const double cpu0 = thread_cpu_seconds();
-    result = kdc::check(config);
-    cpu += thread_cpu_seconds() - cpu0;
+    const double cpu0 = cpu_seconds();
+    result = kdc::check(config, options);
+    cpu += cpu_seconds() - cpu0;
     st.PauseTiming();
     const int64_t hwm_kb = status_kb("VmHWM");
     if (reset && before_kb >= 0 && hwm_kb >= 0)
@@ -178,9 +204,11 @@ void BM_CheckNamedConfig(benchmark::State& st, const NamedConfig& nc) {
   st.counters["msgs"] = config.messages;
   // Measured: growth of peak RSS during the check, per distinct state (everything the
   // check allocates: fingerprint set, trail, the two frontiers of full States, rehash peaks).
-  st.counters["peakB/state"] = peak_delta_kb >= 0 ? peak_delta_kb * 1024.0 / states : -1;
+  // -1: not measurable (clear_refs unavailable, or the check fit in already-resident heap).
+  st.counters["peakB/state"] = peak_delta_kb > 0 ? peak_delta_kb * 1024.0 / states : -1;
   // Estimated: the per-state bookkeeping alone (set + trail), excluding the frontiers.
-  st.counters["bookB/state"] = bookkeeping_bytes(result.states) / states;
+  st.counters["bookB/state"] = bookkeeping_bytes(result.states, effective_threads(threads)) / states;
+  st.counters["threads"] = effective_threads(threads);
   st.counters["complete"] = result.complete ? 1 : 0;
   st.SetLabel(std::string(kdc::name(kdc::guarantee_of(result.effects))));
 }
@@ -196,7 +224,7 @@ void BM_ClassifyExamples(benchmark::State& st) {
   double cpu = 0;
   for (auto _ : st) {
     states = 0;
-    const double cpu0 = thread_cpu_seconds();
+    const double cpu0 = cpu_seconds();
     for (const std::string& ex : examples) {
       const auto start = std::chrono::steady_clock::now();
       kdc::Config config;
@@ -205,13 +233,13 @@ void BM_ClassifyExamples(benchmark::State& st) {
         st.SkipWithError((ex + ": " + error).c_str());
         return;
       }
-      const kdc::CheckResult r = kdc::check(config);
+      const kdc::CheckResult r = kdc::check(config);  // default options, as `kdc check`
       verdict[ex] = std::string(kdc::name(kdc::guarantee_of(r.effects)));
       seconds[ex] =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       states += r.states;
     }
-    cpu += thread_cpu_seconds() - cpu0;
+    cpu += cpu_seconds() - cpu0;
     total_states += states;
   }
   st.counters["examples"] = double(examples.size());
@@ -315,7 +343,7 @@ void BM_Successors(benchmark::State& st, const NamedConfig& nc) {
 // visited-set insert.
 
 void BM_Fingerprint(benchmark::State& st) {
-  const Sample& sample = sample_for(named_configs()[0]);
+  const Sample& sample = sample_for(named("textbook-rf3"));
   if (sample.states.empty()) {
     st.SkipWithError("no states");
     return;
@@ -367,12 +395,21 @@ int main(int argc, char** argv) {
                               "8 B fingerprint + 1 B absl control byte (at <=7/8 load) + "
                               "4 B parent + 1 B choice");
 
+  // threads:1 is the per-core figure; threads:N (N = cores, the CLI's default) the wall-clock
+  // one, registered when the checker has CheckOptions::threads.
+  std::vector<int> thread_counts{1};
+  if (kCheckerHasThreads && effective_threads(0) > 1) thread_counts.push_back(0);
   for (const NamedConfig& nc : named_configs())
-    benchmark::RegisterBenchmark(("BM_CheckNamedConfig/" + std::string(nc.name)).c_str(),
-                                 [&nc](benchmark::State& st) { BM_CheckNamedConfig(st, nc); })
-        ->Iterations(1)
-        ->UseRealTime()
-        ->Unit(benchmark::kMillisecond);
+    for (int threads : thread_counts)
+      benchmark::RegisterBenchmark(("BM_CheckNamedConfig/" + std::string(nc.name) + "/threads:" +
+                                    std::to_string(effective_threads(threads)))
+                                       .c_str(),
+                                   [&nc, threads](benchmark::State& st) {
+                                     BM_CheckNamedConfig(st, nc, threads);
+                                   })
+          ->Iterations(1)
+          ->UseRealTime()
+          ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("BM_ClassifyExamples/all", BM_ClassifyExamples)
       ->Iterations(1)
       ->UseRealTime()

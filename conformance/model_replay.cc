@@ -46,8 +46,8 @@ ReplayResult replay_on_model(const Config& config, const std::vector<Event>& eve
   r.effects = 0;
   for (const State& s : frontier) {
     EffectSet e = s.effects;
-    successors(config, s, &steps);
-    if (steps.empty()) {
+    const int cut = successors(config, s, &steps);
+    if (steps.empty() && cut == 0) {
       r.quiesced = true;
       e |= losses_at_quiescence(config, s).effects;
     }

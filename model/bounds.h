@@ -10,7 +10,7 @@ inline constexpr int kMaxReplicas = 3;     // brokers = replicas of the one part
 inline constexpr int kMaxMessages = 4;     // distinct application messages per run
 inline constexpr int kMaxLog = 8;          // records per replica log
 inline constexpr int kMaxBatches = 6;      // accumulator batches, and in-flight requests
-inline constexpr int kMaxPolled = 6;       // records polled but not yet processed
+inline constexpr int kMaxPolled = kMaxLog;  // records polled but not yet processed
 inline constexpr int kMaxGen = 3;          // application re-sends of one message (saturates)
 inline constexpr int kMaxRetriesTracked = 3;  // retries above this are "unbounded"
 inline constexpr int kMaxLeaderEpoch = 15;

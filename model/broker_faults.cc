@@ -61,6 +61,7 @@ void broker_crash(const State& s, StepSink* sink, int b) {
   State next = s;
   spend_fault(&next, FaultKind::kBrokerCrash);
   stop_process(&next, b);
+  next.replica[b].set(Replica::kUncleanShutdown, true);  // no clean-shutdown marker
   fence(sink->config, &next, b);
   sink->emit(broker_event(EventType::kBrokerCrash, b), next);
 }
@@ -136,6 +137,7 @@ void network_partition(const State& s, StepSink* sink, int b) {
   State next = s;
   spend_fault(&next, FaultKind::kNetworkPartition);
   next.replica[b].set(Replica::kIsolated, true);
+  next.partition.isolated_isr_view = next.partition.isr;
   fence(sink->config, &next, b);
   sink->emit(broker_event(EventType::kNetworkPartition, b), next);
 }
@@ -145,6 +147,7 @@ void network_heal(const State& s, StepSink* sink, int b) {
   if (!s.replica[b].has(Replica::kIsolated)) return;
   State next = s;
   next.replica[b].set(Replica::kIsolated, false);
+  next.partition.isolated_isr_view = 0;
   if (next.replica[b].has(Replica::kUp)) unfence(sink->config, &next, b);
   sink->emit(broker_event(EventType::kNetworkHeal, b), next);
 }

@@ -51,11 +51,11 @@ void handle_produce(const State& s, StepSink* sink, int broker) {
   int offset = -1;
   if (!r.has(Replica::kLeader)) {
     result = Result::kNotLeaderOrFollower;
-  } else if (c.acks == Acks::kAll && set_size(next.partition.isr) < c.min_insync_replicas) {
+  } else if (c.acks == Acks::kAll && set_size(isr_known_by(next, broker)) < c.min_insync_replicas) {
     result = Result::kNotEnoughReplicas;
   } else {
     SequenceCheck check;
-    if (req.seq >= 0) check = check_sequence(r, req.producer_id, req.seq);
+    if (req.seq >= 0) check = check_sequence(c, r, req.producer_id, req.seq);
     if (check.kind == SequenceCheck::kOutOfOrder) {
       result = Result::kOutOfOrderSequence;
     } else if (check.kind == SequenceCheck::kDuplicate) {
@@ -102,7 +102,7 @@ void produce_complete(const State& s, StepSink* sink, int broker) {
 
   State next = s;
   Batch& req = next.producer.flight[i];
-  Result result = set_size(s.partition.isr) >= c.min_insync_replicas
+  Result result = set_size(isr_known_by(s, broker)) >= c.min_insync_replicas
                       ? Result::kAppended
                       : Result::kNotEnoughReplicasAfterAppend;
   req.stage = Batch::kResponded;

@@ -101,7 +101,8 @@ void offset_reset(const State& s, StepSink* sink, int b) {
 
 // ValidatePosition(b) (2.1+, KIP-320): before fetching from a leader in a newer epoch, the
 // consumer asks it where the epoch of its position ends (OffsetsForLeaderEpoch). If the
-// log was truncated below the position, it rewinds to that offset rather than resetting.
+// log was truncated below the position, it rewinds to that offset rather than resetting;
+// with auto.offset.reset=none it stops with LogTruncationException instead.
 void validate_position(const State& s, StepSink* sink, int b) {
   const Config& c = sink->config;
   const ConsumerState& cs = s.consumer;
@@ -116,8 +117,12 @@ void validate_position(const State& s, StepSink* sink, int b) {
     EpochEnd answer = epoch_end_offset(r, cs.position_epoch);
     const int end = answer.epoch < 0 ? 0 : answer.end_offset;
     if (end < cs.position) {
-      nc.position = uint8_t(end);
-      nc.position_epoch = epoch_before(r, end);
+      if (c.auto_offset_reset == OffsetReset::kNone) {
+        nc.set(ConsumerState::kStuck, true);  // LogTruncationException
+      } else {
+        nc.position = uint8_t(end);
+        nc.position_epoch = epoch_before(r, end);
+      }
     }
   }
   nc.leader_epoch = r.known_epoch;

@@ -30,20 +30,13 @@ void fence(const Config& c, State* s, int b) {
   }
 }
 
-void learn_leadership(const Config& c, State* s, int b) {
-  const PartitionState& p = s->partition;
-  Replica& r = s->replica[b];
-  if (p.leader == kNoBroker || r.known_epoch == p.leader_epoch) return;
-  r.known_epoch = p.leader_epoch;
-  const bool leads = p.leader == b;
-  r.set(Replica::kLeader, leads);
-  r.set(Replica::kNeedsTruncation, false);
-  if (leads) {
-    maybe_advance_high_watermark(c, s);
-    return;
-  }
-  // A leader that becomes a follower answers every produce waiting in its purgatory
-  // with NOT_LEADER_OR_FOLLOWER (Partition.makeFollower completes delayed operations).
+namespace {
+
+// A leader that stops leading answers every produce waiting in its purgatory with
+// NOT_LEADER_OR_FOLLOWER (ReplicaManager.makeFollowers →
+// completeDelayedOperationsWhenNotPartitionLeader).
+void resign(State* s, int b) {
+  s->replica[b].set(Replica::kLeader, false);
   ProducerState& pr = s->producer;
   for (int i = 0; i < pr.in_flight; ++i) {
     Batch& q = pr.flight[i];
@@ -53,6 +46,29 @@ void learn_leadership(const Config& c, State* s, int b) {
       q.offset = kNoOffset;
     }
   }
+}
+
+}  // namespace
+
+void learn_leadership(const Config& c, State* s, int b) {
+  const PartitionState& p = s->partition;
+  Replica& r = s->replica[b];
+  if (p.leader == kNoBroker) {
+    // The controller left the partition leaderless (it fenced the leader): a broker that
+    // still acts as leader learns it is not and stops.
+    if (r.has(Replica::kLeader)) resign(s, b);
+    return;
+  }
+  if (r.known_epoch == p.leader_epoch) return;
+  r.known_epoch = p.leader_epoch;
+  const bool leads = p.leader == b;
+  r.set(Replica::kNeedsTruncation, false);
+  if (leads) {
+    r.set(Replica::kLeader, true);
+    maybe_advance_high_watermark(c, s);
+    return;
+  }
+  resign(s, b);
   if (c.version >= KafkaVersion{0, 11, 0}) {
     r.set(Replica::kNeedsTruncation, true);  // reconcile by leader epoch (Truncate step)
   } else {
@@ -64,8 +80,9 @@ void unfence(const Config& c, State* s, int b) {
   Replica& r = s->replica[b];
   if (!r.has(Replica::kFenced)) return;
   r.set(Replica::kFenced, false);
-  // A broker back from an unclean shutdown (power loss) may have lost records: KIP-966
-  // takes it out of ISR and ELR.
+  // A broker back from an unclean shutdown may have lost records: KIP-966 takes it out of
+  // ISR and ELR. Kafka counts any restart without a clean shutdown (a crash included) as
+  // unclean (ClusterControlManager.registerBroker).
   if (c.eligible_leader_replicas && r.has(Replica::kUncleanShutdown)) {
     s->partition.elr &= uint8_t(~(1u << b));
     s->partition.isr &= uint8_t(~(1u << b));
@@ -81,8 +98,8 @@ bool eligible_candidate(const State& s, int b) {
 }
 
 // ElectLeader(b): the partition has no leader. Clean: b is an eligible ISR member.
-// Otherwise, with ELR, an eligible ELR member, else the last known leader (KIP-966: "similar
-// to pre-4.0 behaviour"). Otherwise, only with unclean.leader.election.enable, any eligible
+// Otherwise, with ELR, an eligible ELR member, else, once ISR and ELR are both empty, the
+// last known leader (KIP-966; PartitionChangeBuilder.canElectLastKnownLeader). Otherwise, only with unclean.leader.election.enable, any eligible
 // replica, which may lack committed records.
 // The new epoch reaches every connected broker.
 void elect_leader(const State& s, StepSink* sink, int b) {
@@ -100,12 +117,11 @@ void elect_leader(const State& s, StepSink* sink, int b) {
     kind = Result::kClean;
   } else if (!isr_candidate && c.eligible_leader_replicas && in_set(p.elr, b)) {
     kind = Result::kEligibleLeaderReplica;
-  } else if (!isr_candidate && !elr_candidate && c.eligible_leader_replicas &&
-             p.last_leader == b) {
+  } else if (p.isr == 0 && p.elr == 0 && c.eligible_leader_replicas && p.last_leader == b) {
     kind = Result::kLastKnownLeader;
   } else if (!isr_candidate && !elr_candidate &&
-             !(c.eligible_leader_replicas && p.last_leader != kNoBroker &&
-               eligible_candidate(s, p.last_leader)) &&
+             !(c.eligible_leader_replicas && p.isr == 0 && p.elr == 0 &&
+               p.last_leader != kNoBroker && eligible_candidate(s, p.last_leader)) &&
              c.unclean_leader_election) {
     kind = Result::kUnclean;
   } else {
@@ -121,7 +137,7 @@ void elect_leader(const State& s, StepSink* sink, int b) {
   for (auto& seen : np.follower_leo) seen = kNoOffset;
   if (kind != Result::kClean) {
     np.isr = uint8_t(1u << b);
-    np.elr = kind == Result::kUnclean ? 0 : uint8_t(np.elr & ~(1u << b));
+    np.elr = kind == Result::kEligibleLeaderReplica ? uint8_t(np.elr & ~(1u << b)) : 0;
   }
   learn_leadership(c, &next, b);
   for (int r = 0; r < replica_count(c); ++r)

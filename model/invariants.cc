@@ -167,6 +167,24 @@ void check_producer_shape(const Config& c, const State& s, Violation* v) {
     if (c.acks == Acks::kZero && b.stage != Batch::kOrphan)
       return void(v->fail() << "acks=0 but flight slot " << i << " waits for a response");
   }
+  if (p.acked & (p.dropped | p.abandoned))
+    return void(v->fail() << "producer ledger: a message both acknowledged and given up on");
+  // Every record any replica holds was sent, and the idempotent producer never reuses a
+  // sequence number under its current producer id.
+  for (int b = 0; b < rf; ++b) {
+    const Replica& r = s.replica[b];
+    for (int o = 0; o < r.log_end_offset; ++o) {
+      const Record& rec = r.log[o];
+      if (rec.msg() >= p.next_msg || rec.gen() > p.gen[rec.msg()])
+        return void(v->fail() << "broker " << b << " holds m" << rec.msg() << " gen "
+                              << rec.gen() << " at " << o << ", never sent");
+      if (rec.producer_id() > p.producer_id ||
+          (rec.producer_id() == p.producer_id && c.idempotence && rec.seq() >= p.next_seq))
+        return void(v->fail() << "broker " << b << " holds producer id " << rec.producer_id()
+                              << " seq " << rec.seq() << " at " << o << " beyond producer id "
+                              << int(p.producer_id) << " next seq " << int(p.next_seq));
+    }
+  }
   if (waiting_requests(p) > c.max_in_flight)
     return void(v->fail() << "producer waits for " << waiting_requests(p)
                           << " requests, above max.in.flight " << c.max_in_flight);
@@ -192,7 +210,7 @@ void check_consumer_and_sink(const Config& c, const State& s, Violation* v) {
     const PolledRecord& r = cs.buffer[i];
     if (i >= cs.polled) {
       if (!(r == PolledRecord{})) return void(v->fail() << "consumer buffer slot " << i << " unused but not zero");
-    } else if ((r.msg_gen & 3) >= c.messages || r.offset >= kMaxLog) {
+    } else if ((r.msg_gen & 3) >= s.producer.next_msg || r.offset >= kMaxLog) {
       return void(v->fail() << "consumer buffer slot " << i << " holds no record");
     }
   }
@@ -200,8 +218,8 @@ void check_consumer_and_sink(const Config& c, const State& s, Violation* v) {
   int highest = -1;
   for (int m = 0; m < kMaxMessages; ++m) {
     if (k.count[m] > 3) return void(v->fail() << "sink count[" << m << "] = " << int(k.count[m]) << " > 3");
-    if (m >= c.messages && k.count[m] != 0)
-      return void(v->fail() << "sink applied m" << m << " beyond model.messages");
+    if (m >= s.producer.next_msg && k.count[m] != 0)
+      return void(v->fail() << "sink applied m" << m << ", which was never sent");
     if (k.count[m] == 0) {
       if (!(k.first[m] == PolledRecord{}))
         return void(v->fail() << "sink first[" << m << "] set for an unapplied message");
@@ -267,8 +285,6 @@ void check_partition(const Config& c, const State& s, Violation* v) {
       return void(v->fail() << "broker " << b << " is connected, fenced and flagged leader");
     if (!r.has(Replica::kUp) && !r.has(Replica::kFenced))
       return void(v->fail() << "broker " << b << " is down but not fenced");
-    if (r.has(Replica::kIsolated) && !r.has(Replica::kFenced))
-      return void(v->fail() << "broker " << b << " is isolated but not fenced");
   }
   if (p.leader == kNoBroker) return;
 
@@ -284,14 +300,12 @@ void check_partition(const Config& c, const State& s, Violation* v) {
       return void(v->fail() << "broker " << b << " also believes it leads epoch "
                             << int(p.leader_epoch));
   }
-  // The high watermark never passes what the leader knows every ISR follower has.
+  // The leader never heard of a follower LEO beyond its own (a follower fetches only up to
+  // the leader's LEO, and the leader's log does not shrink while it leads).
   for (int f = 0; f < rf; ++f) {
     if (f == l || !in_set(p.isr, f)) continue;
     const uint8_t seen = p.follower_leo[f];
     if (seen == kNoOffset) continue;
-    if (lr.high_watermark > seen)
-      return void(v->fail() << "leader " << l << " HW " << int(lr.high_watermark)
-                            << " > follower_leo of ISR member " << f << " = " << int(seen));
     if (seen > lr.log_end_offset)
       return void(v->fail() << "follower_leo of " << f << " = " << int(seen) << " > leader LEO "
                             << int(lr.log_end_offset));
@@ -310,11 +324,7 @@ void check_epoch_order(const Config& c, const State& s, Violation* v) {
   }
 }
 
-// Log matching below the high watermark (from 2.0, KIP-279): two replicas that are up,
-// know the current leader epoch and have reconciled with its leader hold the same records
-// below the smaller of their high watermarks.
-void check_log_matching(const Config& c, const State& s, Violation* v) {
-  if (c.version < KafkaVersion{2, 0, 0}) return;
+void log_matching(const Config& c, const State& s, Violation* v) {
   const int rf = replica_count(c);
   auto settled = [&](int b) {
     const Replica& r = s.replica[b];
@@ -338,31 +348,90 @@ void check_log_matching(const Config& c, const State& s, Violation* v) {
   }
 }
 
-}  // namespace
+// Log matching below the high watermark holds from 2.0 (KIP-279) on; see invariants.h.
+void check_log_matching_from_2_0(const Config& c, const State& s, Violation* v) {
+  if (c.version >= KafkaVersion{2, 0, 0}) log_matching(c, s, v);
+}
 
-std::optional<std::string> check_invariants(const Config& c, const State& s) {
+// ---- Kafka invariants the model breaks (model/model_test.cc, ModelBugs) ----
+
+void isolated_brokers_are_fenced(const Config& c, const State& s, Violation* v) {
+  for (int b = 0; b < replica_count(c); ++b) {
+    const Replica& r = s.replica[b];
+    if (r.has(Replica::kIsolated) && !r.has(Replica::kFenced))
+      return void(v->fail() << "broker " << b << " is isolated but not fenced");
+  }
+}
+
+void high_watermark_below_follower_leos(const Config& c, const State& s, Violation* v) {
+  const PartitionState& p = s.partition;
+  if (p.leader == kNoBroker) return;
+  const Replica& lr = s.replica[p.leader];
+  for (int f = 0; f < replica_count(c); ++f) {
+    if (f == p.leader || !in_set(p.isr, f) || p.follower_leo[f] == kNoOffset) continue;
+    if (lr.high_watermark > p.follower_leo[f])
+      return void(v->fail() << "leader " << int(p.leader) << " HW " << int(lr.high_watermark)
+                            << " > follower_leo of ISR member " << f << " = "
+                            << int(p.follower_leo[f]));
+    if (p.follower_leo[f] > s.replica[f].log_end_offset)
+      return void(v->fail() << "leader " << int(p.leader) << " believes ISR member " << f
+                            << " has LEO " << int(p.follower_leo[f]) << ", it has "
+                            << int(s.replica[f].log_end_offset));
+  }
+}
+
+void connected_brokers_know_the_epoch(const Config& c, const State& s, Violation* v) {
+  if (s.partition.leader == kNoBroker) return;
+  for (int b = 0; b < replica_count(c); ++b) {
+    const Replica& r = s.replica[b];
+    if (connected(s, b) && !r.has(Replica::kFenced) && r.known_epoch != s.partition.leader_epoch)
+      return void(v->fail() << "broker " << b << " is connected and unfenced but knows epoch "
+                            << int(r.known_epoch) << ", not " << int(s.partition.leader_epoch));
+  }
+}
+
+using Check = void (*)(const Config&, const State&, Violation*);
+
+std::optional<std::string> run(std::initializer_list<Check> checks, const Config& c,
+                               const State& s) {
   Violation v;
-  using Check = void (*)(const Config&, const State&, Violation*);
-  for (Check check : {check_replicas, check_producer_shape, check_consumer_and_sink,
-                      check_budget_and_effects, check_partition, check_epoch_order,
-                      check_log_matching}) {
+  for (Check check : checks) {
     check(c, s, &v);
     if (v.failed()) break;
   }
   return v.result();
 }
 
-InvariantSweep sweep_invariants(const Config& config, uint64_t max_states) {
+}  // namespace
+
+std::optional<std::string> check_log_matching(const Config& c, const State& s) {
+  return run({log_matching}, c, s);
+}
+
+std::optional<std::string> check_invariants_model_breaks(const Config& c, const State& s) {
+  return run({isolated_brokers_are_fenced, high_watermark_below_follower_leos,
+              connected_brokers_know_the_epoch},
+             c, s);
+}
+
+std::optional<std::string> check_invariants(const Config& c, const State& s) {
+  return run({check_replicas, check_producer_shape, check_consumer_and_sink,
+              check_budget_and_effects, check_partition, check_epoch_order,
+              check_log_matching_from_2_0},
+             c, s);
+}
+
+InvariantSweep sweep_invariants(const Config& config, uint64_t max_states, StateCheck check) {
   InvariantSweep sweep;
   absl::flat_hash_set<uint64_t> visited;
   std::vector<uint32_t> parent{0};
-  std::vector<uint8_t> choice{0};
+  std::vector<uint16_t> choice{0};
   std::vector<State> frontier{initial_state(config)}, next;
   visited.insert(fingerprint(frontier[0]));
   uint32_t base = 0;
   std::vector<Step> steps;
   auto report = [&](uint32_t id, const State& s, std::string why) {
-    std::vector<uint8_t> path;
+    std::vector<uint16_t> path;
     for (; id != 0; id = parent[id]) path.push_back(choice[id]);
     std::reverse(path.begin(), path.end());
     State last;
@@ -370,7 +439,7 @@ InvariantSweep sweep_invariants(const Config& config, uint64_t max_states) {
     sweep.violation = std::move(why);
     sweep.state = s;
   };
-  if (auto why = check_invariants(config, frontier[0])) {
+  if (auto why = check(config, frontier[0])) {
     report(0, frontier[0], *why);
     sweep.states = 1;
     return sweep;
@@ -385,8 +454,8 @@ InvariantSweep sweep_invariants(const Config& config, uint64_t max_states) {
         const State& n = steps[k].next;
         if (!visited.insert(fingerprint(n)).second) continue;
         parent.push_back(id);
-        choice.push_back(uint8_t(k));
-        if (auto why = check_invariants(config, n)) {
+        choice.push_back(uint16_t(k));
+        if (auto why = check(config, n)) {
           report(uint32_t(parent.size() - 1), n, *why);
           sweep.states = parent.size();
           return sweep;

@@ -82,7 +82,15 @@ Result fail_attempt(const Config& c, State* s, Batch b, bool retriable, int fron
       b.seq = -1;
       b.producer_id = 0;
     }
-    insert_queue(&p, std::min<int>(front_slot, p.queued), b);
+    // A retried batch goes back to the front (Deque.addFirst); an idempotent producer's,
+    // in sequence order among the numbered ones (RecordAccumulator.insertInSequenceOrder),
+    // or a later batch could block it forever with OUT_OF_ORDER_SEQUENCE_NUMBER.
+    int slot = std::min<int>(front_slot, p.queued);
+    if (b.seq >= 0) {
+      slot = 0;
+      while (slot < p.queued && p.queue[slot].seq >= 0 && p.queue[slot].seq < b.seq) ++slot;
+    }
+    insert_queue(&p, slot, b);
     return Result::kRetry;
   }
   if (idempotent(c) && b.seq >= 0 && b.producer_id == p.producer_id) bump_producer_epoch(&p);
@@ -172,6 +180,12 @@ void produce_request(const State& s, StepSink* sink) {
   if (p.queued == 0 || target == kNoBroker) return;
   if (!s.replica[target].has(Replica::kUp)) return;
   if (waiting_requests(p) >= c.max_in_flight) return;
+  // A broken connection is noticed before the node is ready again (NetworkClient
+  // handles disconnections, failing the requests on it, before a new connection is used).
+  for (int i = 0; i < p.in_flight; ++i)
+    if (p.flight[i].broker == target && p.flight[i].stage == Batch::kResponded &&
+        p.flight[i].result == uint8_t(Result::kNetworkException))
+      return;
   if (p.in_flight >= kMaxBatches) return sink->cut();
   if (idempotent(c) && p.queue[0].seq < 0 && p.next_seq > kMaxSeq) return sink->cut();
 
@@ -283,6 +297,31 @@ void delivery_timeout(const State& s, StepSink* sink, int index) {
   sink->emit(e, next);
 }
 
+// DeliveryTimeoutInFlight [fault] (2.1+, Sender.getExpiredInflightBatches): the oldest
+// request the sender waits for outlives delivery.timeout.ms. Its batch fails although the
+// broker may still append it (if the request is still on the wire) or already has.
+void delivery_timeout_in_flight(const State& s, StepSink* sink) {
+  const Config& c = sink->config;
+  if (c.version < KafkaVersion{2, 1, 0}) return;
+  const ProducerState& p = s.producer;
+  int i = 0;
+  while (i < p.in_flight && p.flight[i].stage == Batch::kOrphan) ++i;
+  if (i == p.in_flight || !fault_allowed(c, s, FaultKind::kDeliveryTimeout)) return;
+  State next = s;
+  spend_fault(&next, FaultKind::kDeliveryTimeout);
+  ProducerState& np = next.producer;
+  Batch b = np.flight[i];
+  if (b.stage == Batch::kInNetwork)
+    np.flight[i].stage = Batch::kOrphan;
+  else
+    remove_flight(&np, i);
+  Event e = producer_event(EventType::kDeliveryTimeout, b);
+  e.broker = b.broker;
+  e.result = Result::kDeliveryTimedOut;
+  e.outcome = fail_attempt(c, &next, b, /*retriable=*/false, 0);
+  sink->emit(e, next);
+}
+
 // ProducerCrash [fault]: the producer process dies with records in its accumulator and
 // in flight, and a new instance starts (a new producer id: dedup does not span it).
 // app.on.producer.restart decides whether the application sends the unacknowledged
@@ -342,6 +381,7 @@ void producer_steps(const State& s, StepSink* sink) {
   for (int b = 0; b < brokers; ++b) produce_response(s, sink, b);
   for (int b = 0; b < brokers; ++b) request_timeout(s, sink, b);
   for (int i = 0; i < kMaxBatches; ++i) delivery_timeout(s, sink, i);
+  delivery_timeout_in_flight(s, sink);
   producer_crash(s, sink);
 }
 

@@ -9,6 +9,16 @@
 namespace kdc {
 
 void maybe_advance_high_watermark(const Config& c, State* s) {
+  // A leader cut off by a network partition hears from no follower: its HW can only move
+  // if it believes it is alone in the ISR.
+  for (int b = 0; b < replica_count(c); ++b) {
+    Replica& r = s->replica[b];
+    if (!r.has(Replica::kIsolated) || !acts_as_leader(*s, b)) continue;
+    const uint8_t view = s->partition.isolated_isr_view;
+    const bool gated = c.version >= KafkaVersion{3, 7, 0} || c.eligible_leader_replicas;
+    if (view == uint8_t(1u << b) && !(gated && 1 < c.min_insync_replicas))
+      r.high_watermark = r.log_end_offset;
+  }
   const int leader = s->partition.leader;
   if (leader == kNoBroker || !is_current_leader(*s, leader)) return;
   const uint8_t isr = s->partition.isr;
@@ -36,7 +46,8 @@ bool can_replicate(const State& s, int leader, int follower) {
 
 // Fetch(f): follower f fetches from the leader at its LEO. The fetch offset tells the
 // leader how far f has replicated (so the leader may advance the HW); the response
-// carries the records past it and the leader's HW, which f adopts up to its own LEO.
+// carries the records past it and the leader's HW as it was before this fetch, which f
+// adopts up to its own LEO.
 // The leader thus learns of f's newest records one fetch later, and f of the new HW one
 // fetch after that: the lag KIP-101 is about.
 void fetch(const State& s, StepSink* sink, int f) {
@@ -51,10 +62,13 @@ void fetch(const State& s, StepSink* sink, int f) {
   Replica& nf = next.replica[f];
   const Replica& nl = next.replica[leader];
   const int from = nf.log_end_offset;
+  // The leader reads its HW for the response before it counts this fetch
+  // (Partition.fetchRecords, then updateFollowerFetchState).
+  const uint8_t leader_hw = nl.high_watermark;
   next.partition.follower_leo[f] = nf.log_end_offset;
   maybe_advance_high_watermark(c, &next);
   for (int o = from; o < nl.log_end_offset; ++o) append_record(c, &nf, nl.log[o]);
-  nf.high_watermark = uint8_t(std::min(nl.high_watermark, nf.log_end_offset));
+  nf.high_watermark = uint8_t(std::min(leader_hw, nf.log_end_offset));
   if (std::memcmp(&next, &s, sizeof(State)) == 0) return;  // nothing to learn
 
   Event e;

@@ -66,6 +66,9 @@ struct PartitionState {
   uint8_t isr = 0;  // bitmask of brokers
   uint8_t elr = 0;  // eligible leader replicas (KIP-966), bitmask
   int8_t last_leader = kNoBroker;  // with ELR: the leader when the partition lost it
+  // The ISR as the network-partitioned broker last learned it (one broker at most is cut
+  // off): it cannot hear the controller's changes, so it acts on this view.
+  uint8_t isolated_isr_view = 0;
   // The LEO of each follower as the leader last saw it in a fetch (the leader's basis for
   // advancing the high watermark). Reset when leadership changes.
   uint8_t follower_leo[kMaxReplicas] = {};
@@ -157,6 +160,7 @@ struct State {
   SinkState sink;
   uint8_t faults_used[kFaultKinds] = {};  // per fault kind (model/faults.h)
   uint8_t faults_total = 0;
+  uint8_t unused = 0;  // keeps sizeof(State) even: no padding byte may escape hashing
 
   bool operator==(const State& o) const;
 };

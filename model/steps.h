@@ -64,6 +64,11 @@ inline bool acts_as_leader(const State& s, int b) {
   return r.has(Replica::kUp) && r.has(Replica::kLeader);
 }
 
+// The ISR as broker `b` knows it: the controller's, unless b is cut off from the controller.
+inline uint8_t isr_known_by(const State& s, int b) {
+  return s.replica[b].has(Replica::kIsolated) ? s.partition.isolated_isr_view : s.partition.isr;
+}
+
 // The leader advances its high watermark to the smallest LEO among ISR members, as far
 // as follower fetches have told it. From 3.7 (KAFKA-15583), and with eligible leader
 // replicas, not while the ISR is smaller than min.insync.replicas. It never moves back.

@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build-bench -j2 --target kdc_bench kdc
 
-echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ)  $(nproc) cores  $(uname -srm)"
+echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ)  $(nproc) cores  $(uname -srm)  commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo "== load average: $(cut -d' ' -f1-3 /proc/loadavg)  (other processes on these cores slow real time, not CPU time)"
 echo "== build-bench/kdc_bench --benchmark_counters_tabular=true $*"
 build-bench/kdc_bench --benchmark_counters_tabular=true "$@"
 

@@ -11,12 +11,12 @@ namespace kdc {
 
 uint64_t fingerprint(const State& s) { return XXH3_64bits(&s, sizeof(State)); }
 
-bool replay_choices(const Config& config, const std::vector<uint8_t>& choices,
+bool replay_choices(const Config& config, const std::vector<uint16_t>& choices,
                     std::vector<Event>* events, State* final_state) {
   State s = initial_state(config);
   std::vector<Step> steps;
   events->clear();
-  for (uint8_t k : choices) {
+  for (uint16_t k : choices) {
     successors(config, s, &steps);
     if (k >= steps.size()) return false;
     events->push_back(steps[k].event);
@@ -32,15 +32,15 @@ namespace {
 // State ids are BFS discovery order, exactly as a one-thread search assigns them.
 struct Trail {
   std::vector<uint32_t> parent;
-  std::vector<uint8_t> choice;
+  std::vector<uint16_t> choice;  // a cluster power loss alone can offer hundreds of steps
 
-  uint32_t add(uint32_t from, uint8_t k) {
+  uint32_t add(uint32_t from, uint16_t k) {
     parent.push_back(from);
     choice.push_back(k);
     return uint32_t(parent.size() - 1);
   }
-  std::vector<uint8_t> path_to(uint32_t id) const {
-    std::vector<uint8_t> path;
+  std::vector<uint16_t> path_to(uint32_t id) const {
+    std::vector<uint16_t> path;
     for (; id != 0; id = parent[id]) path.push_back(choice[id]);
     std::reverse(path.begin(), path.end());
     return path;
@@ -62,12 +62,12 @@ struct Witness {
 struct Candidate {
   uint64_t fp;
   uint32_t parent;
-  uint8_t choice;
+  uint16_t choice;
   State state;
 };
 
 struct WorkerStats {
-  uint64_t transitions = 0, quiescent = 0, bound_hits = 0, unexplained = 0;
+  uint64_t transitions = 0, quiescent = 0, bound_hits = 0, cut_states = 0, unexplained = 0;
   uint32_t unexplained_state = kNone;
   Witness losses[int(Effect::kCount)];
 };
@@ -119,9 +119,12 @@ CheckResult check(const Config& config, const CheckOptions& options) {
       for (auto& b : buckets[t]) b.clear();
       for (size_t i = lo; i < hi; ++i) {
         const uint32_t id = level_base + uint32_t(i);
-        st.bound_hits += successors(config, frontier[i], &steps);
+        const int cut = successors(config, frontier[i], &steps);
+        st.bound_hits += uint64_t(cut);
         st.transitions += steps.size();
-        if (steps.empty()) {
+        if (steps.empty() && cut > 0) {
+          ++st.cut_states;  // stopped by a bound, not quiesced: no loss is judged here
+        } else if (steps.empty()) {
           ++st.quiescent;
           LossReport losses = losses_at_quiescence(config, frontier[i]);
           if (!losses.unexplained.empty() && st.unexplained_state == kNone) st.unexplained_state = id;
@@ -133,7 +136,7 @@ CheckResult check(const Config& config, const CheckOptions& options) {
           const uint64_t fp = fingerprint(steps[k].next);
           const int o = owner(fp);
           if (visited[o].contains(fp)) continue;
-          buckets[t][o].push_back(Candidate{fp, id, uint8_t(k), steps[k].next});
+          buckets[t][o].push_back(Candidate{fp, id, uint16_t(k), steps[k].next});
         }
         if (t == 0 && options.on_progress && (i & 1023) == 0 && elapsed() >= next_report) {
           options.on_progress({trail.parent.size(), n - i * threads, result.depth, elapsed()});
@@ -205,6 +208,7 @@ CheckResult check(const Config& config, const CheckOptions& options) {
     result.transitions += st.transitions;
     result.quiescent_states += st.quiescent;
     result.bound_hits += st.bound_hits;
+    result.cut_states += st.cut_states;
     result.unexplained += st.unexplained;
   }
   result.states = trail.parent.size();

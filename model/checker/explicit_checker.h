@@ -44,6 +44,7 @@ struct CheckResult {
   uint64_t transitions = 0;
   uint64_t quiescent_states = 0;
   uint64_t bound_hits = 0;       // steps cut by a bound
+  uint64_t cut_states = 0;       // states left with no step only because of a bound
   uint64_t unexplained = 0;      // losses no rule explains (a model bug)
   std::vector<Event> unexplained_trace;  // the shortest run showing one, for the bug report
   int depth = 0;                 // BFS levels
@@ -55,7 +56,7 @@ CheckResult check(const Config& config, const CheckOptions& options = {});
 
 // The events along a path given as step indices from the initial state; false if an
 // index is out of range.
-bool replay_choices(const Config& config, const std::vector<uint8_t>& choices,
+bool replay_choices(const Config& config, const std::vector<uint16_t>& choices,
                     std::vector<Event>* events, State* final_state);
 
 uint64_t fingerprint(const State& s);
