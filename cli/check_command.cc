@@ -108,6 +108,7 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
 
   CheckOptions options;
   options.max_states = args.max_states;
+  options.threads = args.threads;
   const bool tty = isatty(fileno(stderr));
   if (!args.quiet) {
     options.progress_interval = tty ? 0.5 : 5.0;

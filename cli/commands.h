@@ -20,6 +20,7 @@ struct CheckArgs {
   int messages = 0;                    // 0: model.messages from the files
   uint64_t max_states = 50'000'000;
   bool quiet = false;                  // no progress on stderr
+  int threads = 0;                     // 0: one per core
 };
 int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err);
 

@@ -59,6 +59,8 @@ int main(int argc, char** argv) {
   c->add_option("--max-states", check.max_states, "Stop exploring beyond this many states")
       ->capture_default_str();
   c->add_flag("--quiet", check.quiet, "No progress lines on stderr");
+  c->add_option("--threads", check.threads, "Worker threads (0: one per core); results are identical")
+      ->capture_default_str();
 
   kdc::ReplayArgs replay;
   CLI::App* r = app.add_subcommand("replay", "Replay a trace on the model, step by step");

@@ -76,14 +76,15 @@ struct PartitionState {
 
 // A producer batch (one record; see docs/model.md, "Batching").
 struct Batch {
-  uint8_t msg = 0;
-  uint8_t gen = 0;
+  uint8_t msg : 2 = 0;
+  uint8_t gen : 2 = 0;        // which application send() of msg
+  uint8_t retries : 2 = 0;    // retries used, saturating at kMaxRetriesTracked
+  uint8_t unused : 2 = 0;
   int8_t seq = -1;            // assigned when first drained by an idempotent producer
   uint8_t producer_id = 0;
   int8_t broker = kNoBroker;  // target of the request (in flight only)
   uint8_t stage = 0;          // Stage
   uint8_t result = 0;         // kdc::Result of the response, once responded
-  uint8_t retries = 0;        // retries used, saturating at kMaxRetriesTracked
   uint8_t offset = kNoOffset; // where the leader appended it (in purgatory)
 
   enum Stage : uint8_t {

@@ -1,6 +1,7 @@
 #include "model/checker/explicit_checker.h"
 
 #include <absl/container/flat_hash_set.h>
+#define XXH_INLINE_ALL  // inline XXH3: the fingerprint is the hottest call of the search
 #include <xxhash.h>
 
 #include <algorithm>
@@ -99,7 +100,9 @@ CheckResult check(const Config& config, const CheckOptions& options) {
   // buckets[t][o]: candidates thread t found whose fingerprint thread o owns.
   std::vector<std::vector<std::vector<Candidate>>> buckets(
       threads, std::vector<std::vector<Candidate>>(threads));
-  std::vector<std::vector<Candidate>> fresh(threads);  // per owner, in (parent, choice) order
+  // fresh[o]: the candidates owner o found new, as (thread, index) into buckets, in
+  // (parent, choice) order.
+  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> fresh(threads);
   std::vector<WorkerStats> stats(threads);
 
   auto run = [threads](auto&& work) {
@@ -149,9 +152,11 @@ CheckResult check(const Config& config, const CheckOptions& options) {
     // "first" is what a one-thread BFS would have kept.
     run([&](int o) {
       fresh[o].clear();
-      for (int t = 0; t < threads; ++t)
-        for (Candidate& c : buckets[t][o])
-          if (visited[o].insert(c.fp).second) fresh[o].push_back(std::move(c));
+      for (int t = 0; t < threads; ++t) {
+        const auto& bucket = buckets[t][o];
+        for (uint32_t i = 0; i < bucket.size(); ++i)
+          if (visited[o].insert(bucket[i].fp).second) fresh[o].emplace_back(uint32_t(t), i);
+      }
     });
     // Phase 3: merge the owners' lists into the next level in (parent, choice) order.
     std::vector<State> next;
@@ -159,19 +164,24 @@ CheckResult check(const Config& config, const CheckOptions& options) {
     for (const auto& f : fresh) total += f.size();
     next.reserve(total);
     std::vector<size_t> pos(threads, 0);
+    auto candidate = [&](int o) -> Candidate& {
+      const auto [t, i] = fresh[o][pos[o]];
+      return buckets[t][o][i];
+    };
     for (size_t made = 0; made < total; ++made) {
       int best = -1;
       for (int o = 0; o < threads; ++o) {
         if (pos[o] == fresh[o].size()) continue;
-        const Candidate& c = fresh[o][pos[o]];
         if (best < 0) {
           best = o;
           continue;
         }
-        const Candidate& b = fresh[best][pos[best]];
+        const Candidate& c = candidate(o);
+        const Candidate& b = candidate(best);
         if (c.parent < b.parent || (c.parent == b.parent && c.choice < b.choice)) best = o;
       }
-      Candidate& c = fresh[best][pos[best]++];
+      Candidate& c = candidate(best);
+      ++pos[best];
       const uint32_t id = trail.add(c.parent, c.choice);
       EffectSet found = 0;
       for (int e = 0; e < int(Effect::kCount); ++e)
