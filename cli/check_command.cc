@@ -150,7 +150,7 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
 
   const Guarantee g = guarantee_of(result.effects);
   const bool ordered = ordering_preserved(result.effects);
-  const bool proven = result.complete && result.unexplained == 0;
+  const bool proven = result.complete && result.unexplained == 0 && result.bound_hits == 0;
   const bool require_holds = satisfies(g, required) && (required == Guarantee::kNone || proven);
 
   if (args.json) {
@@ -178,6 +178,7 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
     stats["depth"] = result.depth;
     stats["quiescent_states"] = result.quiescent_states;
     stats["bound_hits"] = result.bound_hits;
+    stats["cut_states"] = result.cut_states;
     stats["complete"] = result.complete;
     stats["unexplained_losses"] = result.unexplained;
     j["stats"] = stats;
@@ -190,8 +191,14 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
         << "\n";
     out << "Explored " << with_commas(result.states) << " states (" << with_commas(result.transitions)
         << " transitions, depth " << result.depth << ") in " << std::fixed << std::setprecision(2)
-        << result.seconds << " s" << (result.complete ? ": exhaustive within these bounds" : "")
+        << result.seconds << " s"
+        << (result.complete && result.bound_hits == 0 ? ": exhaustive within these bounds" : "")
         << "\n";
+    if (result.bound_hits > 0)
+      out << "NOTE: " << with_commas(result.bound_hits) << " steps were cut by the model's capacity "
+          << "bounds (model/bounds.h; " << with_commas(result.cut_states)
+          << " states left without a step were not judged): effects found are real, but runs "
+          << "longer than the bounds were not explored. Fewer --messages avoids it.\n";
     if (!result.complete)
       out << "WARNING: stopped at --max-states " << args.max_states
           << "; effects found are real, absent ones are not proven.\n";
