@@ -120,7 +120,10 @@ void broker_restart(const State& s, StepSink* sink, int b) {
   Replica& nr = next.replica[b];
   nr.set(Replica::kUp, true);
   nr.known_epoch = 0;  // its metadata cache starts empty
-  unfence(sink->config, &next, b);
+  // The leader knows nothing of the restarted replica's log until it fetches again.
+  next.partition.follower_leo[b] = kNoOffset;
+  // (2) It registers with the controller, unless a network partition cuts it off.
+  if (!nr.has(Replica::kIsolated)) unfence(sink->config, &next, b);
   Event e = broker_event(EventType::kBrokerRestart, b);
   e.offset = nr.log_end_offset;
   sink->emit(e, next);
@@ -148,6 +151,7 @@ void network_heal(const State& s, StepSink* sink, int b) {
   State next = s;
   next.replica[b].set(Replica::kIsolated, false);
   next.partition.isolated_isr_view = 0;
+  next.partition.follower_leo[b] = kNoOffset;  // its log may have moved while cut off
   if (next.replica[b].has(Replica::kUp)) unfence(sink->config, &next, b);
   sink->emit(broker_event(EventType::kNetworkHeal, b), next);
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <sstream>
+#include <type_traits>
 
 #include "model/checker/explicit_checker.h"
 #include "model/producer.h"
@@ -169,8 +170,7 @@ void check_producer_shape(const Config& c, const State& s, Violation* v) {
   }
   if (p.acked & (p.dropped | p.abandoned))
     return void(v->fail() << "producer ledger: a message both acknowledged and given up on");
-  // Every record any replica holds was sent, and the idempotent producer never reuses a
-  // sequence number under its current producer id.
+  // Every record any replica holds was sent, by this producer id or an earlier one.
   for (int b = 0; b < rf; ++b) {
     const Replica& r = s.replica[b];
     for (int o = 0; o < r.log_end_offset; ++o) {
@@ -178,11 +178,9 @@ void check_producer_shape(const Config& c, const State& s, Violation* v) {
       if (rec.msg() >= p.next_msg || rec.gen() > p.gen[rec.msg()])
         return void(v->fail() << "broker " << b << " holds m" << rec.msg() << " gen "
                               << rec.gen() << " at " << o << ", never sent");
-      if (rec.producer_id() > p.producer_id ||
-          (rec.producer_id() == p.producer_id && c.idempotence && rec.seq() >= p.next_seq))
+      if (rec.producer_id() > p.producer_id)
         return void(v->fail() << "broker " << b << " holds producer id " << rec.producer_id()
-                              << " seq " << rec.seq() << " at " << o << " beyond producer id "
-                              << int(p.producer_id) << " next seq " << int(p.next_seq));
+                              << " at " << o << ", beyond the producer's " << int(p.producer_id));
     }
   }
   if (waiting_requests(p) > c.max_in_flight)
@@ -353,7 +351,7 @@ void check_log_matching_from_2_0(const Config& c, const State& s, Violation* v) 
   if (c.version >= KafkaVersion{2, 0, 0}) log_matching(c, s, v);
 }
 
-// ---- Kafka invariants the model breaks (model/model_test.cc, ModelBugs) ----
+// ---- Kafka invariants the model breaks (model/model_test.cc, ModelRegressions) ----
 
 void isolated_brokers_are_fenced(const Config& c, const State& s, Violation* v) {
   for (int b = 0; b < replica_count(c); ++b) {
@@ -390,6 +388,24 @@ void connected_brokers_know_the_epoch(const Config& c, const State& s, Violation
   }
 }
 
+// The idempotent producer never numbers a batch with a (producer id, sequence) a record
+// in some log already has: the broker would take it for a duplicate of that record.
+void sequence_numbers_are_fresh(const Config& c, const State& s, Violation* v) {
+  if (!c.idempotence) return;
+  const ProducerState& p = s.producer;
+  for (int b = 0; b < replica_count(c); ++b) {
+    const Replica& r = s.replica[b];
+    for (int o = 0; o < r.log_end_offset; ++o) {
+      const Record& rec = r.log[o];
+      if (rec.producer_id() == p.producer_id && rec.seq() >= p.next_seq)
+        return void(v->fail() << "broker " << b << " holds producer id " << rec.producer_id()
+                              << " seq " << rec.seq() << " at " << o
+                              << ", which the producer will number again (next seq "
+                              << int(p.next_seq) << ")");
+    }
+  }
+}
+
 using Check = void (*)(const Config&, const State&, Violation*);
 
 std::optional<std::string> run(std::initializer_list<Check> checks, const Config& c,
@@ -410,7 +426,7 @@ std::optional<std::string> check_log_matching(const Config& c, const State& s) {
 
 std::optional<std::string> check_invariants_model_breaks(const Config& c, const State& s) {
   return run({isolated_brokers_are_fenced, high_watermark_below_follower_leos,
-              connected_brokers_know_the_epoch},
+              connected_brokers_know_the_epoch, sequence_numbers_are_fresh},
              c, s);
 }
 

@@ -11,16 +11,33 @@
 //     watermark, follower LEOs) agree with the replicas' logs.
 //   Clients: producer ledger, consumer offsets, sink counters and the fault budget.
 //
+// The invariants (each message of check_invariants() names the one violated):
+//   Shape: unused replica, log, queue, flight, buffer slots are zero; LEO <= kMaxLog;
+//     HW <= LEO; flushed <= LEO; every record, batch, polled record and sink entry names
+//     a message already sent; a queued batch has no broker, result or offset; a request
+//     keeps its append offset exactly from the append until its response is read; acks=0
+//     requests are orphans; waiting requests <= max.in.flight; sink counts <= 3 and
+//     highest_first is the highest applied message; positions and commits are offsets
+//     <= kMaxLog or kNoOffset; the fault counters add up within every budget; no loss
+//     effect (judged at quiescence) and no V_unc is ever recorded in State::effects.
+//   Replication: ISR, ELR within replication.factor and disjoint; ELR (and an empty ISR)
+//     only with eligible leader replicas; a down broker is fenced; a partition leader is up, connected, unfenced, in the ISR, flagged leader and knows
+//     the current epoch, and no other broker believes it leads that epoch; no connected
+//     broker is flagged leader and fenced; the leader never heard of a follower LEO beyond
+//     its own; every log's leader epochs never decrease; from 2.0, log matching below
+//     the high watermark (check_log_matching).
+//
 // What deliberately is NOT an invariant (each shown by a reachable state in the tests):
 //   - Log matching below the high watermark fails before 2.0: truncating to the own HW
 //     (before 0.11, KIP-101's motivating bug) and a single OffsetsForLeaderEpoch round
 //     (0.11-1.1, KIP-279's motivating bug) can leave two in-sync replicas with different
-//     records below both high watermarks. It is checked from 2.0 on only.
-//   - A follower's LEO is not bounded below by the leader's HW in general: the leader only
-//     knows the follower LEO from its last fetch (PartitionState::follower_leo), so only
-//     HW <= follower_leo (when known) is an invariant.
+//     records below both high watermarks. It is checked from 2.0 on only. Unclean
+//     elections and power losses do not break it from 2.0: the reconciling follower is
+//     exempt until its Truncate step, and truncation cuts its HW with its log.
 //   - Records below a replica's HW are not durable: a power loss may drop them (the HW is
 //     cut with the log), so no invariant compares a state with its predecessors.
+//   - The leader's HW <= the follower LEO it knows (follower_leo) for ISR members holds
+//     in Kafka but not in the model today: see check_invariants_model_breaks().
 #ifndef KDC_MODEL_INVARIANTS_H_
 #define KDC_MODEL_INVARIANTS_H_
 
@@ -49,6 +66,8 @@ std::optional<std::string> check_log_matching(const Config& config, const State&
 //   - The leader's HW never exceeds the follower LEO it knows for an ISR member, and that
 //     knowledge is not ahead of the follower's actual log.
 //   - While the partition has a leader, every connected unfenced broker knows its epoch.
+//   - The idempotent producer never reuses a (producer id, sequence) already in a log
+//     (broken when the KIP-360 epoch bump saturates at kMaxProducerId).
 std::optional<std::string> check_invariants_model_breaks(const Config& config,
                                                          const State& state);
 

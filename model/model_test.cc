@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "conformance/model_replay.h"
 #include "model/checker/explicit_checker.h"
 #include "model/invariants.h"
 #include "model/sink.h"
@@ -79,6 +80,21 @@ struct Walk {
   }
   bool Offers(const Pred& pred) const { return !Matching(config, state, pred).empty(); }
 };
+
+std::string ReplayStory(const std::vector<Event>& events) {
+  std::string out;
+  for (const Event& e : events) out += "\n    " + describe(e);
+  return out;
+}
+
+// Every counterexample of a check replays on the model and shows its effect.
+void ExpectCounterexamplesReplay(const Config& c, const CheckResult& r) {
+  for (const Counterexample& cx : r.counterexamples) {
+    ReplayResult replay = replay_on_model(c, cx.events);
+    EXPECT_TRUE(replay.ok) << replay.error;
+    EXPECT_TRUE(replay.effects & bit(cx.effect)) << name(cx.effect) << ReplayStory(cx.events);
+  }
+}
 
 std::vector<EventType> Types(const std::vector<Step>& steps) {
   std::vector<EventType> out;
@@ -310,7 +326,11 @@ TEST(ProduceTest, RequestTimeoutOrphansTheRequestAndRetries) {
   Walk w(c);
   ASSERT_TRUE(w.Take(Is(EventType::kSend)));
   ASSERT_TRUE(w.Take(Is(EventType::kProduceRequest)));
-  ASSERT_TRUE(w.Take(Is(EventType::kRequestTimeout, 0)));
+  // The variant in which the broker had already read the request (count 1): it becomes an
+  // orphan that may still be appended. (count 0: it died with the connection.)
+  ASSERT_TRUE(w.Take([](const Event& e) {
+    return e.type == EventType::kRequestTimeout && e.broker == 0 && e.count == 1;
+  }));
   EXPECT_EQ(w.last.result, Result::kRequestTimedOut);
   EXPECT_EQ(w.last.outcome, Result::kRetry);
   EXPECT_EQ(w.last.count, 1);
@@ -336,7 +356,9 @@ TEST(ProduceTest, IdempotentRetryOfAnAppendedBatchIsADuplicate) {
   ASSERT_TRUE(w.Take(Is(EventType::kProduceRequest)));
   EXPECT_EQ(w.last.seq, 0);
   EXPECT_EQ(w.last.producer_id, 1);
-  ASSERT_TRUE(w.Take(Is(EventType::kRequestTimeout)));
+  ASSERT_TRUE(w.Take([](const Event& e) {
+    return e.type == EventType::kRequestTimeout && e.count == 1;  // the broker had read it
+  }));
   ASSERT_TRUE(w.Take(Is(EventType::kHandleProduce)));  // the orphan lands at offset 0
   ASSERT_TRUE(w.Take(Is(EventType::kProduceRequest)));
   EXPECT_EQ(w.last.seq, 0);  // the retry keeps its sequence number
@@ -797,7 +819,7 @@ TEST(InvariantsTest, HoldInEveryReachableStateOfSmallConfigurations) {
       {{"replication.factor=1", "model.messages=2", "acks=1", "enable.idempotence=false",
         "retries=3", "app.on.send.error=resend", "app.on.producer.restart=replay-unacked",
         "auto.offset.reset=earliest", "app.commit=commit-then-process",
-        "enable.auto.commit=false", "fault.max.total=2"},
+        "enable.auto.commit=false", "fault.max.total=1"},
        5'000},
   };
   for (const SweepCase& k : cases) {
@@ -816,6 +838,7 @@ TEST(InvariantsTest, HoldInEveryReachableStateOfSmallConfigurations) {
     EXPECT_EQ(check_result.states, sweep.states);
     EXPECT_EQ(check_result.transitions, sweep.transitions);
     EXPECT_EQ(check_result.unexplained, 0u);
+    ExpectCounterexamplesReplay(c, check_result);
   }
 }
 
@@ -887,6 +910,125 @@ TEST(InvariantsTest, Kip101DivergenceExample) {
   ASSERT_FALSE(sweep.trace.empty());
   EXPECT_EQ(sweep.trace.back().type, EventType::kTruncate);
   EXPECT_EQ(sweep.trace.back().offset, 1);  // KIP-279 would truncate to 0
+}
+
+// ---- Regressions: model bugs found by these tests, fixed, and pinned ----
+
+// Was: PartitionState::follower_leo was not forgotten when a follower loses records (power
+// loss, or truncation to the HW before 0.11), and IsrExpand reads it as if the follower
+// had just fetched. Kafka expands the ISR only while handling a fetch
+// (Partition.updateFollowerFetchState → maybeExpandIsr), with the fetch offset.
+// Consequence: a follower missing an acknowledged record rejoins the ISR, is elected
+// cleanly after a leader crash, and the record is lost (spurious L_ack with acks=all,
+// min.insync.replicas=2).
+TEST(ModelRegressions, IsrExpandUsesAStaleFollowerLeoAfterPowerLoss) {
+  Config c = Cfg({"kafka.version=3.7", "replication.factor=2", "min.insync.replicas=2",
+                  "model.messages=1", "fault.request.timeout=0", "fault.delivery.timeout=0",
+                  "fault.producer.crash=0", "fault.network.partition=0",
+                  "fault.consumer.crash=0", "fault.consumer.rebalance=0", "fault.max.total=2"});
+  Walk w(c);
+  ASSERT_TRUE(w.Take(Is(EventType::kSend)));
+  ASSERT_TRUE(w.Take(Is(EventType::kProduceRequest)));
+  ASSERT_TRUE(w.Take(Is(EventType::kHandleProduce)));
+  ASSERT_TRUE(w.Take(Is(EventType::kFetch, 1)));
+  ASSERT_TRUE(w.Take(Is(EventType::kFetch, 1)));
+  ASSERT_TRUE(w.Take(Is(EventType::kProduceComplete)));
+  ASSERT_TRUE(w.Take(Is(EventType::kProduceResponse)));
+  ASSERT_EQ(w.state.producer.acked, 0b1);  // on both replicas, HW 1: committed
+  ASSERT_TRUE(w.Take([](const Event& e) {
+    return e.type == EventType::kBrokerPowerLoss && e.broker == 1 && e.offset == 0;
+  }));
+  ASSERT_TRUE(w.Take(Is(EventType::kBrokerRestart, 1)));
+  ASSERT_EQ(w.state.replica[1].log_end_offset, 0);
+  // Fixed: the leader forgets a restarted replica's LEO until that replica fetches again.
+  ASSERT_EQ(w.state.partition.follower_leo[1], kNoOffset);
+  EXPECT_FALSE(w.Offers([](const Event& e) {
+    return e.type == EventType::kIsrExpand && e.peer == 1;
+  })) << "broker 1 (LEO 0) must not rejoin an ISR whose HW is 1";
+
+  // The consequence, to quiescence.
+  if (!w.Offers(Is(EventType::kIsrExpand))) return;
+  ASSERT_TRUE(w.Take(Is(EventType::kIsrExpand)));
+  ASSERT_TRUE(w.Take(Is(EventType::kBrokerCrash, 0)));
+  ASSERT_TRUE(w.Take(Is(EventType::kElectLeader, 1)));
+  EXPECT_EQ(w.last.result, Result::kClean);
+  for (int i = 0; i < 200 && w.Offers([](const Event&) { return true; }); ++i)
+    ASSERT_TRUE(w.Take([](const Event&) { return true; }));
+  ASSERT_FALSE(w.Offers([](const Event&) { return true; }));
+  LossReport losses = losses_at_quiescence(c, w.state);
+  EXPECT_FALSE(losses.effects & bit(Effect::kLostAcked))
+      << "an acks=all, min.insync=2 record lost to one power loss and one crash:"
+      << ReplayStory(w.events);
+}
+
+// Was: BrokerRestart unfenced a broker that is still cut off by a network partition
+// (broker_faults.cc broker_restart → unfence, without looking at kIsolated), so the
+// controller "hears" a broker it cannot reach. NetworkHeal then finds it unfenced and
+// skips unfence/learn_leadership: a leader elected meanwhile is never learned, and the
+// broker can never fetch, truncate or rejoin the ISR.
+TEST(ModelRegressions, BrokerRestartedWhileIsolatedIsUnfencedAndNeverLearnsTheEpoch) {
+  Config c = Cfg({"kafka.version=3.7", "replication.factor=2", "model.messages=1",
+                  "fault.max.total=2"});
+  Walk w(c);
+  ASSERT_TRUE(w.Take(Is(EventType::kNetworkPartition, 0)));
+  ASSERT_TRUE(w.Take(Is(EventType::kBrokerCrash, 0)));
+  ASSERT_TRUE(w.Take(Is(EventType::kBrokerRestart, 0)));
+  EXPECT_TRUE(w.state.replica[0].has(Replica::kFenced))
+      << "restarted while isolated: the controller cannot have unfenced it";
+  ASSERT_TRUE(w.Take(Is(EventType::kElectLeader, 1)));
+  ASSERT_TRUE(w.Take(Is(EventType::kNetworkHeal, 0)));
+  EXPECT_EQ(w.state.replica[0].known_epoch, 2) << "healed broker never learns epoch 2";
+  EXPECT_EQ(check_invariants_model_breaks(c, w.state), std::nullopt);
+}
+
+// Was: producer.cc fail_attempt → bump_producer_epoch saturated the producer id at
+// kMaxProducerId and still resets next_seq to 0, so the saturated producer numbers new
+// batches with (producer id, seq) pairs its earlier records already have: the broker
+// answers DUPLICATE and the message is acknowledged without being written (a spurious
+// L_ack; with 2.0, RF 2, min.insync 2, retries 3, resend, 2 messages the checker finds one
+// with no fault at all, via NOT_ENOUGH_REPLICAS failures). The other bump site
+// (OUT_OF_ORDER_SEQUENCE, produce_response) cuts at the bound instead.
+TEST(ModelRegressions, SaturatedProducerIdReusesSequenceNumbers) {
+  Config c = Cfg({"replication.factor=1", "model.messages=2", "app.on.send.error=resend",
+                  "fault.delivery.timeout=1"});
+  ASSERT_TRUE(c.idempotence);
+  State s = initial_state(c);
+  s.replica[0].log[0] = Record::make(0, 0, 1, kMaxProducerId, 0);  // m0, pid 7, seq 0
+  s.replica[0].log_end_offset = 1;
+  s.replica[0].high_watermark = 1;
+  ProducerState& p = s.producer;
+  p.producer_id = kMaxProducerId;
+  p.next_seq = 1;
+  p.next_msg = 2;
+  p.acked = 0b01;
+  p.queue[0].msg = 1;  // m1 was numbered (seq 1) and is waiting for its retry
+  p.queue[0].seq = 1;
+  p.queue[0].producer_id = kMaxProducerId;
+  p.queued = 1;
+  ASSERT_EQ(check_invariants(c, s), std::nullopt);
+  // Fixed: a bump past the producer-id bound is cut (counted as a bound hit), never
+  // done by reusing the id with fresh sequence numbers.
+  std::vector<Step> steps;
+  const int cut = successors(c, s, &steps);
+  EXPECT_GT(cut, 0);
+  for (const Step& step : steps) {
+    EXPECT_NE(step.event.type, EventType::kDeliveryTimeout) << describe(step.event);
+    EXPECT_EQ(check_invariants_model_breaks(c, step.next), std::nullopt) << describe(step.event);
+  }
+}
+
+// Kafka invariants the model breaks, over every reachable state of a small configuration
+// (model/invariants.h, check_invariants_model_breaks).
+TEST(ModelRegressions, KafkaInvariantsTheModelBreaks) {
+  for (const std::vector<std::string>& config : std::vector<std::vector<std::string>>{
+           {"replication.factor=2", "model.messages=1"},
+           {"replication.factor=2", "model.messages=1", "fault.max.total=2",
+            "fault.broker.power.loss=0"}}) {
+    Config c = Cfg(config);
+    InvariantSweep sweep = sweep_invariants(c, 2'000'000, check_invariants_model_breaks);
+    EXPECT_EQ(sweep.violation, std::nullopt) << ReplayStory(sweep.trace) << "\n"
+                                             << describe_state(c, sweep.state);
+  }
 }
 
 }  // namespace

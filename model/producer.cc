@@ -30,11 +30,12 @@ Batch new_batch(int msg, int gen) {
 }
 
 // The application calls send() again for a message whose send failed or was lost in a
-// crash: a new record (next generation) at the back of the accumulator.
+// crash: a new record (next generation) at the back of the accumulator. False when a
+// bound (queue capacity, generations) does not allow it.
 bool resend(State* s, int msg) {
   ProducerState& p = s->producer;
-  if (p.queued >= kMaxBatches) return false;
-  int gen = std::min<int>(p.gen[msg] + 1, kMaxGen);
+  if (p.queued >= kMaxBatches || p.gen[msg] >= kMaxGen) return false;
+  int gen = p.gen[msg] + 1;
   p.gen[msg] = uint8_t(gen);
   insert_queue(&p, p.queued, new_batch(msg, gen));
   return true;
@@ -42,13 +43,16 @@ bool resend(State* s, int msg) {
 
 // KIP-360: after a batch of the idempotent producer fails for good, its sequence number
 // may be a gap; the producer bumps its epoch and numbers the remaining batches afresh.
-void bump_producer_epoch(ProducerState* p) {
-  p->producer_id = uint8_t(std::min<int>(p->producer_id + 1, kMaxProducerId));
+// False at the producer-id bound (reusing an id would fake duplicates).
+bool bump_producer_epoch(ProducerState* p) {
+  if (p->producer_id >= kMaxProducerId) return false;
+  p->producer_id = uint8_t(p->producer_id + 1);
   p->next_seq = 0;
   for (int i = 0; i < p->queued; ++i) {
     p->queue[i].seq = -1;
     p->queue[i].producer_id = 0;
   }
+  return true;
 }
 
 }  // namespace
@@ -93,8 +97,12 @@ Result fail_attempt(const Config& c, State* s, Batch b, bool retriable, int fron
     insert_queue(&p, slot, b);
     return Result::kRetry;
   }
-  if (idempotent(c) && b.seq >= 0 && b.producer_id == p.producer_id) bump_producer_epoch(&p);
-  if (c.on_send_error == OnSendError::kResend && resend(s, b.msg)) return Result::kFailedResent;
+  if (idempotent(c) && b.seq >= 0 && b.producer_id == p.producer_id && !bump_producer_epoch(&p))
+    return Result::kCount;
+  if (c.on_send_error == OnSendError::kResend) {
+    if (!resend(s, b.msg)) return Result::kCount;
+    return Result::kFailedResent;
+  }
   p.dropped |= uint8_t(1u << b.msg);
   return Result::kFailedDropped;
 }
@@ -234,53 +242,67 @@ void produce_response(const State& s, StepSink* sink, int broker) {
     // KIP-360: the broker lost this producer's earlier writes. From 2.5 the idempotent
     // producer bumps its epoch and retries the batch under fresh sequence numbers; before,
     // OutOfOrderSequenceException failed it.
-    if (np.producer_id >= kMaxProducerId) return sink->cut();
-    bump_producer_epoch(&np);
+    if (!bump_producer_epoch(&np)) return sink->cut();
     e.outcome = fail_attempt(c, &next, b, /*retriable=*/true, 0);
+    if (e.outcome == Result::kCount) return sink->cut();
   } else {
     bool again = retriable(r) ||
                  (r == Result::kOutOfOrderSequence && earlier_sequence_pending(np, b));
     e.outcome = fail_attempt(c, &next, b, again, 0);
+    if (e.outcome == Result::kCount) return sink->cut();
   }
   sink->emit(e, next);
 }
 
-// RequestTimeout(b) [fault]: no response from broker b within request.timeout.ms. The
-// client closes the connection: every request the sender waits for on it fails, and
-// those not yet read by the broker may still be appended (orphans): fate unknown.
+// RequestTimeout(b, read) [fault]: no response from broker b within request.timeout.ms.
+// The client closes the connection and every request it waits for on it fails: fate
+// unknown. Of the requests still on the wire, the broker had already read the first
+// `read` (it will still append them: orphans); the rest die with the connection. Failed
+// batches are re-enqueued one by one at the front (Deque.addFirst), which reverses them,
+// unless idempotent (insertInSequenceOrder).
 void request_timeout(const State& s, StepSink* sink, int broker) {
   const Config& c = sink->config;
-  int first = oldest_waiting(s.producer, broker);
+  const ProducerState& p = s.producer;
+  int first = oldest_waiting(p, broker);
   if (first < 0 || !fault_allowed(c, s, FaultKind::kRequestTimeout)) return;
+  int on_wire = 0;
+  for (int i = 0; i < p.in_flight; ++i)
+    on_wire += p.flight[i].broker == broker && p.flight[i].stage == Batch::kInNetwork;
 
-  State next = s;
-  spend_fault(&next, FaultKind::kRequestTimeout);
-  ProducerState& np = next.producer;
-  Event e = producer_event(EventType::kRequestTimeout, np.flight[first]);
-  e.broker = int8_t(broker);
-  int failed = 0;
-  for (int i = 0; i < np.in_flight;) {
-    Batch b = np.flight[i];
-    if (b.broker != broker || b.stage == Batch::kOrphan) {
-      ++i;
+  for (int read = 0; read <= on_wire; ++read) {
+    State next = s;
+    spend_fault(&next, FaultKind::kRequestTimeout);
+    ProducerState& np = next.producer;
+    Event e = producer_event(EventType::kRequestTimeout, np.flight[first]);
+    e.broker = int8_t(broker);
+    e.count = int8_t(read);
+    bool cut = false;
+    int seen_on_wire = 0, failed = 0;
+    for (int i = 0; i < np.in_flight;) {
+      Batch b = np.flight[i];
+      if (b.broker != broker || b.stage == Batch::kOrphan) {
+        ++i;
+        continue;
+      }
+      if (b.stage == Batch::kInNetwork && seen_on_wire++ < read) {
+        np.flight[i].stage = Batch::kOrphan;
+        ++i;
+      } else {
+        remove_flight(&np, i);
+      }
+      Result outcome = fail_attempt(c, &next, b, /*retriable=*/true, 0);
+      cut |= outcome == Result::kCount;
+      if (failed++ == 0) {
+        e.result = Result::kRequestTimedOut;
+        e.outcome = outcome;
+      }
+    }
+    if (cut) {
+      sink->cut();
       continue;
     }
-    if (b.stage == Batch::kInNetwork) {
-      np.flight[i].stage = Batch::kOrphan;
-      ++i;
-    } else {
-      remove_flight(&np, i);
-    }
-    Result error = failed == 0 ? Result::kRequestTimedOut : Result::kNetworkException;
-    Result outcome = fail_attempt(c, &next, b, /*retriable=*/true, failed);
-    if (failed == 0) {
-      e.result = error;
-      e.outcome = outcome;
-    }
-    ++failed;
+    sink->emit(e, next);
   }
-  e.count = int8_t(failed);
-  sink->emit(e, next);
 }
 
 // DeliveryTimeout(i) [fault]: delivery.timeout.ms expires a batch still in the
@@ -294,6 +316,7 @@ void delivery_timeout(const State& s, StepSink* sink, int index) {
   Event e = producer_event(EventType::kDeliveryTimeout, b);
   e.result = Result::kDeliveryTimedOut;
   e.outcome = fail_attempt(c, &next, b, /*retriable=*/false, 0);
+  if (e.outcome == Result::kCount) return sink->cut();
   sink->emit(e, next);
 }
 
@@ -319,6 +342,7 @@ void delivery_timeout_in_flight(const State& s, StepSink* sink) {
   e.broker = b.broker;
   e.result = Result::kDeliveryTimedOut;
   e.outcome = fail_attempt(c, &next, b, /*retriable=*/false, 0);
+  if (e.outcome == Result::kCount) return sink->cut();
   sink->emit(e, next);
 }
 

@@ -18,7 +18,8 @@ namespace kdc {
 // A failed attempt of batch `b` (already removed from the queue and from flight):
 // re-enqueue it at the front of the accumulator when the error is retriable and retries
 // remain, else fail it to the application. Returns the outcome (kRetry, kFailed*).
-// `front_slot` is where a retry goes in the queue (keeps retried batches in order).
+// `front_slot` is where a non-idempotent retry goes in the queue. Returns Result::kCount
+// when a bound does not allow the outcome: the caller must cut the step.
 Result fail_attempt(const Config& c, State* s, Batch b, bool retriable, int front_slot);
 
 // Requests the sender still waits for (orphans excluded).

@@ -133,11 +133,14 @@ void isr_shrink(const State& s, StepSink* sink, int r) {
 
 // IsrExpand(r): follower r has fetched up to the high watermark and into the current
 // leader epoch; the leader adds it back. The controller refuses fenced brokers (KIP-841).
+// The LEO the leader goes by is the one r's fetches reported since it last (re)started.
 void isr_expand(const State& s, StepSink* sink, int r) {
   const Config& c = sink->config;
   const int leader = s.partition.leader;
   if (!leader_can_alter_isr(s) || r == leader || in_set(s.partition.isr, r)) return;
-  if (s.replica[r].has(Replica::kFenced)) return;
+  const Replica& fr = s.replica[r];
+  if (fr.has(Replica::kFenced) || fr.has(Replica::kNeedsTruncation)) return;
+  if (fr.known_epoch != s.partition.leader_epoch) return;
   const uint8_t seen = s.partition.follower_leo[r];
   const Replica& l = s.replica[leader];
   if (seen == kNoOffset || seen < l.high_watermark) return;

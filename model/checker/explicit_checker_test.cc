@@ -135,28 +135,26 @@ TEST(KnownVerdictsTest, RetriesWithoutIdempotenceDuplicateOnRequestTimeout) {
   ExpectVerdict({"retries, no idempotence, request timeout",
                  NoFaults({"acks=1", "enable.idempotence=false", "retries=3",
                            "fault.request.timeout=1"}),
-                 "D_int", Guarantee::kAtLeastOnce});
+                 "D_int R", Guarantee::kAtLeastOnce});
   ExpectVerdict({"idempotence, request timeout", NoFaults({"fault.request.timeout=1"}), "",
                  Guarantee::kExactlyOnce});
-  // Without retries the timed-out batch fails and the app drops it, but its orphaned
-  // request always lands in the model (it is only lost with the broker process), so the
-  // message is never lost. Model doubt: Kafka may never have received the request.
+  // Without retries the timed-out batch fails and the app drops it; if the broker had not
+  // yet read the request, it died with the closed connection: lost (L_fail).
   ExpectVerdict({"no retries, request timeout",
                  NoFaults({"acks=1", "enable.idempotence=false", "retries=0",
                            "fault.request.timeout=1", "model.messages=1"}),
-                 "", Guarantee::kExactlyOnce});
+                 "L_fail", Guarantee::kAtMostOnce});
 }
 
-// Model doubt (see the report): a request timeout fails every request on the connection
-// and re-enqueues them in their original order, and an orphaned request always lands, so
-// a request timeout alone never reorders (Kafka's non-idempotent reenqueue uses addFirst
-// per failed batch). A leader failover does reorder.
+// A request timeout fails every request on the connection; a non-idempotent producer
+// re-enqueues each failed batch with addFirst, which reverses them: reordering. A leader
+// failover reorders too.
 TEST(KnownVerdictsTest, InFlightFiveWithoutIdempotenceReorders) {
   ExpectVerdict({"in flight 5, request timeout",
                  NoFaults({"acks=1", "enable.idempotence=false", "retries=3",
                            "max.in.flight.requests.per.connection=5", "fault.request.timeout=1",
                            "model.messages=2"}),
-                 "D_int", Guarantee::kAtLeastOnce});
+                 "D_int R", Guarantee::kAtLeastOnce});
   ExpectVerdict({"in flight 5, leader crash",
                  NoFaults({"acks=1", "enable.idempotence=false", "retries=3",
                            "max.in.flight.requests.per.connection=5", "replication.factor=2",
@@ -256,6 +254,11 @@ TEST(CheckerTest, MaxStatesStopsTheSearchIncomplete) {
   options.max_states = 100;
   CheckResult r = check(c, options);
   EXPECT_FALSE(r.complete);
+  for (const Counterexample& cx : r.counterexamples) {  // found before the stop: still real
+    ReplayResult replay = replay_on_model(c, cx.events);
+    EXPECT_TRUE(replay.ok) << replay.error;
+    EXPECT_TRUE(replay.effects & bit(cx.effect));
+  }
   EXPECT_GT(r.states, 100u);
   EXPECT_LT(r.states, 5'000u);
 }
@@ -267,6 +270,7 @@ TEST(CheckerTest, CounterexamplesAreShortest) {
   Config c = Cfg(NoFaults({"acks=0", "enable.idempotence=false", "fault.broker.crash=1",
                            "model.messages=1"}));
   CheckResult r = check(c);
+  ExpectCounterexamplesReplay(c, r);
   ASSERT_EQ(r.counterexamples.size(), 1u);
   const size_t found = r.counterexamples[0].events.size();
   std::vector<State> level{initial_state(c)}, next;
@@ -331,6 +335,7 @@ TEST(CheckerTest, ProgressIsReported) {
     last_states = p.states;
   };
   CheckResult r = check(c, options);
+  ExpectCounterexamplesReplay(c, r);
   EXPECT_GT(calls, 0);
   EXPECT_LE(last_states, r.states);
 }

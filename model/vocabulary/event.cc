@@ -435,7 +435,14 @@ std::string describe(const Event& e) {
     case EventType::kRequestTimeout: {
       std::string s = "FAULT: request";
       if (e.broker >= 0) s += " to " + b;
-      return s + " times out for " + m + outcome_suffix(e.outcome);
+      s += " times out for " + m + outcome_suffix(e.outcome);
+      // count: how many requests on the closed connection the broker had already read.
+      if (e.count > 0)
+        s += " (connection closed; the broker had already read " + std::to_string(e.count) +
+             (e.count == 1 ? " request, which it may still append)" : " requests, which it may still append)");
+      else if (e.count == 0)
+        s += " (connection closed; requests not yet read are lost)";
+      return s;
     }
     case EventType::kDeliveryTimeout:
       return "FAULT: delivery.timeout.ms expires " + m + outcome_suffix(e.outcome);
