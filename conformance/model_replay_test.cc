@@ -1,3 +1,4 @@
+#include "model/testing/config_for_test.h"
 #include "conformance/model_replay.h"
 
 #include <gtest/gtest.h>
@@ -9,15 +10,6 @@
 
 namespace kdc {
 namespace {
-
-Config Cfg(const std::vector<std::string>& overrides) {
-  auto loaded = load_config_text({}, overrides);
-  if (auto* err = std::get_if<ConfigError>(&loaded)) {
-    ADD_FAILURE() << err->str();
-    return Config();
-  }
-  return std::get<Config>(loaded);
-}
 
 // The events of the first enabled step of each given type, from the initial state.
 std::vector<Event> RunOf(const Config& c, const std::vector<EventType>& types) {

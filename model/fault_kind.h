@@ -20,6 +20,10 @@ enum class FaultKind : uint8_t {
 };
 inline constexpr int kFaultKinds = 10;
 
+struct FaultBudget;
+// The fault.* bound of one kind.
+uint8_t budget_of(const FaultBudget& budget, FaultKind kind);  // model.cc
+
 }  // namespace kdc
 
 #endif  // KDC_MODEL_FAULT_KIND_H_

@@ -26,21 +26,6 @@ uint8_t mask_of(int n) { return uint8_t((1u << n) - 1); }
 
 bool valid_offset(uint8_t offset) { return offset == kNoOffset || offset <= kMaxLog; }
 
-uint8_t budget(const FaultBudget& f, int kind) {
-  switch (FaultKind(kind)) {
-    case FaultKind::kRequestTimeout: return f.request_timeout;
-    case FaultKind::kDeliveryTimeout: return f.delivery_timeout;
-    case FaultKind::kProducerCrash: return f.producer_crash;
-    case FaultKind::kBrokerCrash: return f.broker_crash;
-    case FaultKind::kBrokerPowerLoss: return f.broker_power_loss;
-    case FaultKind::kClusterPowerLoss: return f.cluster_power_loss;
-    case FaultKind::kNetworkPartition: return f.network_partition;
-    case FaultKind::kConsumerCrash: return f.consumer_crash;
-    case FaultKind::kConsumerRebalance: return f.consumer_rebalance;
-    case FaultKind::kOffsetLoss: return f.offset_loss;
-  }
-  return 0;
-}
 
 // Collects the first violation; each check is `if (bad) return fail() << "what";`.
 class Violation {
@@ -236,7 +221,7 @@ void check_budget_and_effects(const Config& c, const State& s, Violation* v) {
   int total = 0;
   for (int k = 0; k < kFaultKinds; ++k) {
     total += s.faults_used[k];
-    if (s.faults_used[k] > budget(c.faults, k))
+    if (s.faults_used[k] > budget_of(c.faults, FaultKind(k)))
       return void(v->fail() << "fault kind " << k << " used " << int(s.faults_used[k])
                             << " times, beyond its budget");
   }

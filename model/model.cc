@@ -10,8 +10,6 @@ namespace kdc {
 
 bool State::operator==(const State& o) const { return std::memcmp(this, &o, sizeof(State)) == 0; }
 
-namespace {
-
 uint8_t budget_of(const FaultBudget& f, FaultKind kind) {
   switch (kind) {
     case FaultKind::kRequestTimeout: return f.request_timeout;
@@ -27,8 +25,6 @@ uint8_t budget_of(const FaultBudget& f, FaultKind kind) {
   }
   return 0;
 }
-
-}  // namespace
 
 bool fault_allowed(const Config& c, const State& s, FaultKind kind) {
   return s.faults_used[int(kind)] < budget_of(c.faults, kind) && s.faults_total < c.faults.max_total;

@@ -1,6 +1,7 @@
 // Individual steps of the model on hand-built states and short runs, the loss ledger, the
 // sink, and the invariants (model/invariants.h) on every reachable state of small
 // configurations.
+#include "model/testing/config_for_test.h"
 #include "model/model.h"
 
 #include <gtest/gtest.h>
@@ -16,15 +17,6 @@
 
 namespace kdc {
 namespace {
-
-Config Cfg(const std::vector<std::string>& overrides) {
-  auto loaded = load_config_text({}, overrides);
-  if (auto* err = std::get_if<ConfigError>(&loaded)) {
-    ADD_FAILURE() << err->str();
-    return Config();
-  }
-  return std::get<Config>(loaded);
-}
 
 using Pred = std::function<bool(const Event&)>;
 

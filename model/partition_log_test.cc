@@ -1,3 +1,4 @@
+#include "model/testing/config_for_test.h"
 #include "model/partition_log.h"
 
 #include <gtest/gtest.h>
@@ -10,15 +11,6 @@
 
 namespace kdc {
 namespace {
-
-Config Cfg(const std::vector<std::string>& overrides) {
-  auto loaded = load_config_text({}, overrides);
-  if (auto* err = std::get_if<ConfigError>(&loaded)) {
-    ADD_FAILURE() << err->str();
-    return Config();
-  }
-  return std::get<Config>(loaded);
-}
 
 // A replica whose log holds one record per epoch given, message ids 0, 1, 2, ...
 Replica LogWithEpochs(const std::vector<int>& epochs) {

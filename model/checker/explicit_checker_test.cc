@@ -1,6 +1,7 @@
 // Known verdicts of the exhaustive checker on small configurations: the exact effect set,
 // one shortest counterexample per effect, each of which replays on the model (conformance
 // replay) and shows its effect.
+#include "model/testing/config_for_test.h"
 #include "model/checker/explicit_checker.h"
 
 #include <gtest/gtest.h>
@@ -15,15 +16,6 @@
 
 namespace kdc {
 namespace {
-
-Config Cfg(const std::vector<std::string>& overrides) {
-  auto loaded = load_config_text({}, overrides);
-  if (auto* err = std::get_if<ConfigError>(&loaded)) {
-    ADD_FAILURE() << err->str();
-    return Config();
-  }
-  return std::get<Config>(loaded);
-}
 
 // Every fault kind off; a case turns on the ones it is about.
 std::vector<std::string> NoFaults(std::vector<std::string> more) {
