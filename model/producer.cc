@@ -48,6 +48,7 @@ bool bump_producer_epoch(ProducerState* p) {
   if (p->producer_id >= kMaxProducerId) return false;
   p->producer_id = uint8_t(p->producer_id + 1);
   p->next_seq = 0;
+  p->last_acked_seq = -1;
   for (int i = 0; i < p->queued; ++i) {
     p->queue[i].seq = -1;
     p->queue[i].producer_id = 0;
@@ -120,20 +121,6 @@ bool retriable(Result r) {
     default:
       return false;
   }
-}
-
-// An out-of-order sequence is only a transient condition while an earlier batch of the
-// same producer id is still being sent; otherwise the broker has lost the producer's
-// earlier writes and the batch fails (OutOfOrderSequenceException).
-bool earlier_sequence_pending(const ProducerState& p, const Batch& b) {
-  auto earlier = [&](const Batch& o) {
-    return o.producer_id == b.producer_id && o.seq >= 0 && o.seq < b.seq;
-  };
-  for (int i = 0; i < p.queued; ++i)
-    if (earlier(p.queue[i])) return true;
-  for (int i = 0; i < p.in_flight; ++i)
-    if (p.flight[i].stage != Batch::kOrphan && earlier(p.flight[i])) return true;
-  return false;
 }
 
 Event producer_event(EventType type, const Batch& b) {
@@ -236,19 +223,31 @@ void produce_response(const State& s, StepSink* sink, int broker) {
   e.result = r;
   if (r == Result::kAppended || r == Result::kDuplicate) {
     np.acked |= uint8_t(1u << b.msg);
+    if (b.seq >= 0 && b.producer_id == np.producer_id && b.seq > np.last_acked_seq)
+      np.last_acked_seq = b.seq;
     e.outcome = Result::kAcked;
-  } else if (r == Result::kOutOfOrderSequence && !earlier_sequence_pending(np, b) &&
-             c.version >= KafkaVersion{2, 5, 0}) {
-    // KIP-360: the broker lost this producer's earlier writes. From 2.5 the idempotent
-    // producer bumps its epoch and retries the batch under fresh sequence numbers; before,
-    // OutOfOrderSequenceException failed it.
-    if (!bump_producer_epoch(&np)) return sink->cut();
-    e.outcome = fail_attempt(c, &next, b, /*retriable=*/true, 0);
+  } else if (r == Result::kOutOfOrderSequence) {
+    // TransactionManager.canRetry. A batch that is not the next expected sequence is
+    // retried as it is, unless a later sequence was already acknowledged: then the broker
+    // will refuse it forever and the retry loop ends only when delivery.timeout.ms expires
+    // it (apache/kafka PR 13608), which the model takes at once. The next expected batch
+    // means a real gap: from 2.5 (KIP-360) the producer bumps its epoch and retries;
+    // before 2.5 OutOfOrderSequenceException fails it.
+    const bool current = b.producer_id == np.producer_id;
+    const bool next_expected = current && b.seq == np.last_acked_seq + 1;
+    if (current && b.seq <= np.last_acked_seq) {
+      e.outcome = fail_attempt(c, &next, b, /*retriable=*/false, 0);
+    } else if (!next_expected) {
+      e.outcome = fail_attempt(c, &next, b, /*retriable=*/true, 0);
+    } else if (c.version >= KafkaVersion{2, 5, 0}) {
+      if (!bump_producer_epoch(&np)) return sink->cut();
+      e.outcome = fail_attempt(c, &next, b, /*retriable=*/true, 0);
+    } else {
+      e.outcome = fail_attempt(c, &next, b, /*retriable=*/false, 0);
+    }
     if (e.outcome == Result::kCount) return sink->cut();
   } else {
-    bool again = retriable(r) ||
-                 (r == Result::kOutOfOrderSequence && earlier_sequence_pending(np, b));
-    e.outcome = fail_attempt(c, &next, b, again, 0);
+    e.outcome = fail_attempt(c, &next, b, retriable(r), 0);
     if (e.outcome == Result::kCount) return sink->cut();
   }
   sink->emit(e, next);
@@ -346,8 +345,10 @@ void delivery_timeout_in_flight(const State& s, StepSink* sink) {
   sink->emit(e, next);
 }
 
-// ProducerCrash [fault]: the producer process dies with records in its accumulator and
-// in flight, and a new instance starts (a new producer id: dedup does not span it).
+// ProducerCrash(read) [fault]: the producer process dies with records in its accumulator
+// and in flight, and a new instance starts (a new producer id: dedup does not span it).
+// Its connections close: of the requests still on the wire, brokers had already read the
+// first `read` (they may still append them: orphans); the rest are gone.
 // app.on.producer.restart decides whether the application sends the unacknowledged
 // messages again.
 void producer_crash(const State& s, StepSink* sink) {
@@ -356,43 +357,54 @@ void producer_crash(const State& s, StepSink* sink) {
   if (p.queued == 0 && waiting_requests(p) == 0) return;
   if (!fault_allowed(c, s, FaultKind::kProducerCrash)) return;
   if (p.producer_id >= kMaxProducerId) return sink->cut();
+  int on_wire = 0;
+  for (int i = 0; i < p.in_flight; ++i) on_wire += p.flight[i].stage == Batch::kInNetwork;
 
-  State next = s;
-  spend_fault(&next, FaultKind::kProducerCrash);
-  ProducerState& np = next.producer;
-  uint8_t pending = 0;
-  for (int i = 0; i < np.queued; ++i) pending |= uint8_t(1u << np.queue[i].msg);
-  while (np.queued > 0) pop_queue(&np, 0);
-  for (int i = 0; i < np.in_flight;) {
-    Batch& b = np.flight[i];
-    if (b.stage == Batch::kOrphan) {
-      ++i;
+  for (int read = 0; read <= on_wire; ++read) {
+    State next = s;
+    spend_fault(&next, FaultKind::kProducerCrash);
+    ProducerState& np = next.producer;
+    uint8_t pending = 0;
+    for (int i = 0; i < np.queued; ++i) pending |= uint8_t(1u << np.queue[i].msg);
+    while (np.queued > 0) pop_queue(&np, 0);
+    int seen_on_wire = 0;
+    for (int i = 0; i < np.in_flight;) {
+      Batch& b = np.flight[i];
+      if (b.stage == Batch::kOrphan) {
+        ++i;
+        continue;
+      }
+      pending |= uint8_t(1u << b.msg);
+      if (b.stage == Batch::kInNetwork && seen_on_wire++ < read) {
+        b.stage = Batch::kOrphan;
+        ++i;
+      } else {
+        remove_flight(&np, i);
+      }
+    }
+    np.producer_id = uint8_t(np.producer_id + 1);
+    np.next_seq = 0;
+    np.last_acked_seq = -1;
+    np.metadata_leader = s.partition.leader;
+    bool cut = false;
+    for (int m = 0; m < kMaxMessages; ++m) {
+      if (!((pending >> m) & 1)) continue;
+      if (c.on_producer_restart == OnProducerRestart::kReplayUnacked) {
+        cut |= !resend(&next, m);
+      } else {
+        np.abandoned |= uint8_t(1u << m);
+      }
+    }
+    if (cut) {
+      sink->cut();
       continue;
     }
-    pending |= uint8_t(1u << b.msg);
-    if (b.stage == Batch::kInNetwork) {
-      b.stage = Batch::kOrphan;  // already on the wire: the broker may still append it
-      ++i;
-    } else {
-      remove_flight(&np, i);
-    }
+    Event e;
+    e.type = EventType::kProducerCrash;
+    e.producer_id = int8_t(np.producer_id);
+    e.count = int8_t(read);
+    sink->emit(e, next);
   }
-  np.producer_id = uint8_t(np.producer_id + 1);
-  np.next_seq = 0;
-  np.metadata_leader = s.partition.leader;
-  for (int m = 0; m < kMaxMessages; ++m) {
-    if (!((pending >> m) & 1)) continue;
-    if (c.on_producer_restart == OnProducerRestart::kReplayUnacked) {
-      if (!resend(&next, m)) return sink->cut();
-    } else {
-      np.abandoned |= uint8_t(1u << m);
-    }
-  }
-  Event e;
-  e.type = EventType::kProducerCrash;
-  e.producer_id = int8_t(np.producer_id);
-  e.count = int8_t(std::popcount(pending));
-  sink->emit(e, next);
 }
 
 }  // namespace

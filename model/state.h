@@ -101,6 +101,7 @@ struct ProducerState {
   int8_t metadata_leader = kNoBroker;  // where the sender sends Produce
   uint8_t producer_id = 1;             // 0 means "not idempotent"
   uint8_t next_seq = 0;
+  int8_t last_acked_seq = -1;          // highest sequence acknowledged under producer_id
   uint8_t next_msg = 0;                // messages the application has sent so far
   uint8_t queued = 0;                  // batches in the accumulator
   uint8_t in_flight = 0;               // requests in flight (orphans included)
@@ -161,7 +162,6 @@ struct State {
   SinkState sink;
   uint8_t faults_used[kFaultKinds] = {};  // per fault kind (model/faults.h)
   uint8_t faults_total = 0;
-  uint8_t unused = 0;  // keeps sizeof(State) even: no padding byte may escape hashing
 
   bool operator==(const State& o) const;
 };

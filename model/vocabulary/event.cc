@@ -449,6 +449,9 @@ std::string describe(const Event& e) {
     case EventType::kProducerCrash: {
       std::string s = "FAULT: producer crashes";
       if (e.producer_id >= 0) s += "; restarts as producer id " + std::to_string(e.producer_id);
+      // count: requests on the wire that brokers had already read (they may still append).
+      if (e.count > 0)
+        s += " (brokers had already read " + std::to_string(e.count) + " of its requests)";
       return s;
     }
     case EventType::kBrokerCrash:
