@@ -393,7 +393,7 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("sizeof(kdc::State)", std::to_string(sizeof(kdc::State)));
   benchmark::AddCustomContext("checker bookkeeping per state",
                               "8 B fingerprint + 1 B absl control byte (at <=7/8 load) + "
-                              "4 B parent + 1 B choice");
+                              "4 B parent + 2 B step index");
 
   // threads:1 is the per-core figure; threads:N (N = cores, the CLI's default) the wall-clock
   // one, registered when the checker has CheckOptions::threads.

@@ -336,3 +336,34 @@ TEST(CheckerTest, ProgressIsReported) {
 
 }  // namespace
 }  // namespace kdc
+
+namespace kdc {
+namespace {
+
+// The parallel search numbers states exactly as one thread does, so any thread count
+// yields the same states, the same effects and the very same counterexamples.
+TEST(ParallelCheckTest, AnyThreadCountGivesIdenticalResults) {
+  Config c = Cfg({"replication.factor=2", "acks=1", "enable.idempotence=false", "retries=3",
+                  "model.messages=2"});
+  CheckOptions one, two, three;
+  one.threads = 1;
+  two.threads = 2;
+  three.threads = 3;
+  CheckResult a = check(c, one), b = check(c, two), d = check(c, three);
+  ASSERT_GT(a.states, 10000u);
+  for (const CheckResult* r : {&b, &d}) {
+    EXPECT_EQ(r->states, a.states);
+    EXPECT_EQ(r->transitions, a.transitions);
+    EXPECT_EQ(r->depth, a.depth);
+    EXPECT_EQ(r->effects, a.effects);
+    ASSERT_EQ(r->counterexamples.size(), a.counterexamples.size());
+    for (size_t i = 0; i < a.counterexamples.size(); ++i) {
+      EXPECT_EQ(r->counterexamples[i].effect, a.counterexamples[i].effect);
+      EXPECT_EQ(r->counterexamples[i].events, a.counterexamples[i].events);
+      EXPECT_EQ(r->counterexamples[i].message, a.counterexamples[i].message);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace kdc
