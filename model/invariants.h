@@ -36,8 +36,6 @@
 //     exempt until its Truncate step, and truncation cuts its HW with its log.
 //   - Records below a replica's HW are not durable: a power loss may drop them (the HW is
 //     cut with the log), so no invariant compares a state with its predecessors.
-//   - The leader's HW <= the follower LEO it knows (follower_leo) for ISR members holds
-//     in Kafka but not in the model today: see check_invariants_model_breaks().
 #ifndef KDC_MODEL_INVARIANTS_H_
 #define KDC_MODEL_INVARIANTS_H_
 
@@ -59,15 +57,15 @@ std::optional<std::string> check_invariants(const Config& config, const State& s
 // applies it from 2.0 only; tests show it fails before (see the comment above).
 std::optional<std::string> check_log_matching(const Config& config, const State& state);
 
-// Invariants Kafka keeps that the model currently breaks: each one is a model bug with a
-// failing test in model/model_test.cc (ModelBugs.*). Kept apart so that check_invariants()
-// holds in every reachable state; move each into check_invariants() once fixed.
+// Invariants Kafka keeps that the model once broke: each was a model bug, is fixed, and is
+// pinned by a test in model/model_test.cc (ModelRegressions.*). check_invariants() includes
+// them; they stay a separate function so the regression tests can name them.
 //   - A broker cut off by a network partition stays fenced (the controller cannot hear it).
 //   - The leader's HW never exceeds the follower LEO it knows for an ISR member, and that
 //     knowledge is not ahead of the follower's actual log.
 //   - While the partition has a leader, every connected unfenced broker knows its epoch.
 //   - The idempotent producer never reuses a (producer id, sequence) already in a log
-//     (broken when the KIP-360 epoch bump saturates at kMaxProducerId).
+//     (the KIP-360 epoch bump is cut at kMaxProducerId rather than reuse an id).
 std::optional<std::string> check_invariants_model_breaks(const Config& config,
                                                          const State& state);
 
