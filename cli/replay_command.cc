@@ -46,14 +46,11 @@ int run_replay(const ReplayArgs& args, std::ostream& out, std::ostream& err) {
       << trace.header.source << ")";
   if (!trace.header.effect.empty()) out << ", claimed effect " << trace.header.effect;
   out << "\n";
-  // Replay prefix by prefix so each step can be shown with the state it leads to.
   for (size_t i = 0; i < trace.events.size(); ++i) {
     out << std::setw(4) << i + 1 << "  " << describe(trace.events[i]) << "\n";
     if (int(i) + 1 == r.failed_step) break;
     if (args.show_states) {
-      std::vector<Event> prefix(trace.events.begin(), trace.events.begin() + long(i) + 1);
-      ReplayResult p = replay_on_model(config, prefix);
-      std::istringstream state(describe_state(config, p.frontier.front()));
+      std::istringstream state(describe_state(config, r.after[i]));
       for (std::string line; std::getline(state, line);) out << "        " << line << "\n";
     }
   }

@@ -40,6 +40,7 @@ ReplayResult replay_on_model(const Config& config, const std::vector<Event>& eve
       break;
     }
     frontier.swap(next);
+    r.after.push_back(frontier.front());
     r.steps = int(i) + 1;
   }
   r.frontier = frontier;

@@ -20,6 +20,7 @@ struct ReplayResult {
   int failed_step = 0;     // 1-based index of the first event no model state allows
   std::string error;       // why, in words, with what the model allowed instead
   std::vector<State> frontier;  // model states after the last replayed event
+  std::vector<State> after;     // after[i]: one model state consistent with events 0..i
   EffectSet effects = 0;   // effects in every frontier state (losses judged if quiesced)
   bool quiesced = false;   // some frontier state has no successor
 };

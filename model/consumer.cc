@@ -256,8 +256,7 @@ void consumer_crash(const State& s, StepSink* sink) {
   nc.position_epoch = cs.committed_epoch;
   // A new instance knows no leader epoch yet; 2.1+ validates the committed position.
   nc.leader_epoch = tracks_leader_epochs(c) ? 0 : 1;
-  const uint8_t committed = cs.committed;
-  sink->emit(consumer_event(EventType::kConsumerCrash, committed), next);
+  sink->emit(consumer_event(EventType::kConsumerCrash, cs.committed), next);
 }
 
 // ConsumerRebalance [fault]: the group rebalances without this member (e.g. it exceeded
