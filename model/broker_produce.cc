@@ -21,6 +21,25 @@ int next_request(const ProducerState& p, int broker) {
   return -1;
 }
 
+// The transactional checks of a Produce (ProducerAppendInfo, ReplicaManager): an epoch older
+// than the partition has seen is fenced (INVALID_PRODUCER_EPOCH from 2.7; before, the
+// fatal PRODUCER_FENCED); with transaction.partition.verification.enable (KIP-890 part 1)
+// the leader asks the coordinator whether the producer's epoch has an open transaction
+// that added the partition. Before that, and for a transaction that did add it again, a
+// late write of an ended transaction is appended. Result::kNone: accepted.
+Result check_transaction(const Config& c, const State& s, const Replica& leader, const Batch& req) {
+  if (!c.transactional) return Result::kNone;
+  if (req.producer_id < latest_producer_epoch(leader))
+    return c.version >= KafkaVersion{2, 7, 0} ? Result::kInvalidProducerEpoch : Result::kProducerFenced;
+  if (c.transaction_verification) {
+    const TxnCoordinatorState& t = s.coordinator;
+    if (t.epoch != req.producer_id) return Result::kInvalidProducerEpoch;
+    if (t.status != TxnCoordinatorState::kOngoing || !(t.flags & TxnCoordinatorState::kPartitionAdded))
+      return Result::kInvalidTxnState;
+  }
+  return Result::kNone;
+}
+
 // HandleProduce(b): leader b validates and appends the next Produce it reads.
 // Guard: b is up. Effect: NOT_LEADER_OR_FOLLOWER if b does not believe it leads;
 // NOT_ENOUGH_REPLICAS (acks=all, ISR smaller than min.insync.replicas, checked before the
@@ -53,6 +72,8 @@ void handle_produce(const State& s, StepSink* sink, int broker) {
     result = Result::kNotLeaderOrFollower;
   } else if (c.acks == Acks::kAll && set_size(isr_known_by(next, broker)) < c.min_insync_replicas) {
     result = Result::kNotEnoughReplicas;
+  } else if (Result refused = check_transaction(c, s, r, req); refused != Result::kNone) {
+    result = refused;
   } else {
     SequenceCheck check;
     if (req.seq >= 0) check = check_sequence(c, r, req.producer_id, req.seq);
@@ -64,7 +85,8 @@ void handle_produce(const State& s, StepSink* sink, int broker) {
     } else {
       offset = r.log_end_offset;
       Record rec = Record::make(req.msg, req.gen, r.known_epoch,
-                                req.seq >= 0 ? req.producer_id : 0, req.seq >= 0 ? req.seq : 0);
+                                req.seq >= 0 ? req.producer_id : 0, req.seq >= 0 ? req.seq : 0,
+                                c.transactional ? Record::kTransactional : Record::kPlain);
       if (!append_record(c, &r, rec)) return sink->cut();
       maybe_advance_high_watermark(c, &next);
     }

@@ -10,7 +10,21 @@
 namespace kdc {
 namespace {
 
-bool manual_commits(const Config& c) { return c.commit != CommitMode::kAuto; }
+bool manual_commits(const Config& c) {
+  return c.commit != CommitMode::kAuto && c.commit != CommitMode::kExternalAtomic &&
+         c.commit != CommitMode::kTransactional;
+}
+// The consumer's offset lives in the sink, stored with each result (app.commit=
+// external-atomic, and the downstream reader of a consume-transform-produce pipeline).
+bool offsets_in_sink(const Config& c) {
+  return c.commit == CommitMode::kExternalAtomic || c.commit == CommitMode::kTransactional;
+}
+bool read_committed(const Config& c) { return c.reader_isolation() == Isolation::kReadCommitted; }
+// The records the consumer may read: up to the high watermark, or (read_committed) the
+// last stable offset.
+int fetch_bound(const Config& c, const Replica& r) {
+  return read_committed(c) ? last_stable_offset(r) : r.high_watermark;
+}
 bool sync_processing(const Config& c) { return c.processing == Processing::kSync; }
 
 // Kafka 2.1+ consumers know leader epochs (KIP-320): they do not fetch from a broker in an
@@ -34,8 +48,10 @@ Event consumer_event(EventType type, int offset) {
 }
 
 // Poll(b): fetch the records from the position up to the high watermark of a broker
-// acting as leader (read_uncommitted). In the sync loop the application polls again only
-// after processing (and, for manual commits, committing) the previous batch.
+// acting as leader (read_uncommitted), or up to its last stable offset (read_committed),
+// which drops the records of aborted transactions. Transaction markers take offsets but
+// are never returned. In the sync loop the application polls again only after processing
+// (and, for manual commits, committing) the previous batch.
 void poll(const State& s, StepSink* sink, int b) {
   const Config& c = sink->config;
   const ConsumerState& cs = s.consumer;
@@ -45,15 +61,17 @@ void poll(const State& s, StepSink* sink, int b) {
   if (!acts_as_leader(s, b) || cs.position == kNoOffset) return;
   const Replica& r = s.replica[b];
   if (tracks_leader_epochs(c) && r.known_epoch != cs.leader_epoch) return;
-  if (cs.position > r.log_end_offset || cs.position >= r.high_watermark) return;
-  const int count = r.high_watermark - cs.position;
+  const int bound = fetch_bound(c, r);
+  if (cs.position > r.log_end_offset || cs.position >= bound) return;
+  int count = 0;
+  for (int o = cs.position; o < bound; ++o) count += visible_to_reader(r, o, read_committed(c));
   if (cs.polled + count > kMaxPolled) return sink->cut();
 
   State next = s;
   ConsumerState& nc = next.consumer;
-  for (int o = cs.position; o < r.high_watermark; ++o)
-    nc.buffer[nc.polled++] = polled_record(r.log[o], o);
-  nc.position = r.high_watermark;
+  for (int o = cs.position; o < bound; ++o)
+    if (visible_to_reader(r, o, read_committed(c))) nc.buffer[nc.polled++] = polled_record(r.log[o], o);
+  nc.position = uint8_t(bound);
   if (tracks_leader_epochs(c)) nc.position_epoch = epoch_before(r, nc.position);
   if (manual_commits(c)) nc.set(ConsumerState::kMustCommit, true);
   Event e = consumer_event(EventType::kPoll, cs.position);
@@ -83,7 +101,7 @@ void offset_reset(const State& s, StepSink* sink, int b) {
       e.result = Result::kEarliest;
       break;
     case OffsetReset::kLatest:
-      nc.position = r.high_watermark;
+      nc.position = uint8_t(fetch_bound(c, r));
       e.result = Result::kLatest;
       break;
     case OffsetReset::kNone:
@@ -145,6 +163,10 @@ void process(const State& s, StepSink* sink) {
   std::copy(nc.buffer + 1, nc.buffer + nc.polled, nc.buffer);
   nc.buffer[--nc.polled] = PolledRecord{};
   apply_to_sink(&next, rec);
+  if (offsets_in_sink(c)) {  // the result and the next offset, in one write to the sink
+    nc.committed = uint8_t(rec.offset + 1);
+    nc.committed_epoch = rec.epoch;
+  }
   Event e = consumer_event(EventType::kProcess, rec.offset);
   e.msg = int8_t(polled_msg(rec));
   e.gen = int8_t(polled_gen(rec));
@@ -208,7 +230,8 @@ void commit_complete(const State& s, StepSink* sink) {
 void auto_commit(const State& s, StepSink* sink) {
   const Config& c = sink->config;
   const ConsumerState& cs = s.consumer;
-  if (!c.enable_auto_commit || cs.has(ConsumerState::kStuck) || cs.has(ConsumerState::kFenced))
+  if (!c.enable_auto_commit || offsets_in_sink(c) || cs.has(ConsumerState::kStuck) ||
+      cs.has(ConsumerState::kFenced))
     return;
   if (sync_processing(c) && cs.polled > 0) return;
   if (cs.position == kNoOffset || cs.committed == cs.position) return;
@@ -245,7 +268,7 @@ void consumer_crash(const State& s, StepSink* sink) {
   if (cs.polled == 0 && cs.position == cs.committed && cs.pending_commit == kNoOffset &&
       cs.flags == 0)
     return;
-  if (!fault_allowed(sink->config, s, FaultKind::kConsumerCrash)) return;
+  if (c.processor() || !fault_allowed(c, s, FaultKind::kConsumerCrash)) return;
   State next = s;
   spend_fault(&next, FaultKind::kConsumerCrash);
   ConsumerState& nc = next.consumer;
@@ -264,6 +287,8 @@ void consumer_crash(const State& s, StepSink* sink) {
 void consumer_rebalance(const State& s, StepSink* sink) {
   const ConsumerState& cs = s.consumer;
   if (cs.has(ConsumerState::kFenced) || cs.has(ConsumerState::kStuck)) return;
+  // In a consume-transform-produce pipeline the rebalance fault hits the processor.
+  if (sink->config.processor()) return;
   if (!fault_allowed(sink->config, s, FaultKind::kConsumerRebalance)) return;
   State next = s;
   spend_fault(&next, FaultKind::kConsumerRebalance);
@@ -275,6 +300,7 @@ void consumer_rebalance(const State& s, StepSink* sink) {
 // group.id): the next restart or rejoin falls back on auto.offset.reset.
 void offset_loss(const State& s, StepSink* sink) {
   if (s.consumer.committed == kNoOffset) return;
+  if (offsets_in_sink(sink->config)) return;  // Kafka holds no offset to lose
   if (!fault_allowed(sink->config, s, FaultKind::kOffsetLoss)) return;
   State next = s;
   spend_fault(&next, FaultKind::kOffsetLoss);

@@ -17,8 +17,10 @@ enum class FaultKind : uint8_t {
   kConsumerCrash,
   kConsumerRebalance,
   kOffsetLoss,
+  kTransactionTimeout,
+  kProducerZombie,
 };
-inline constexpr int kFaultKinds = 10;
+inline constexpr int kFaultKinds = 12;
 
 struct FaultBudget;
 // The fault.* bound of one kind.

@@ -11,7 +11,7 @@ SequenceCheck check_sequence(const Config& config, const Replica& leader, int pr
   int last = -1, cached = 0;
   for (int i = leader.log_end_offset - 1; i >= 0 && cached < kCachedBatches; --i) {
     const Record& r = leader.log[i];
-    if (r.producer_id() != producer_id) continue;
+    if (r.is_control() || r.producer_id() != producer_id) continue;
     if (last < 0) last = r.seq();
     ++cached;
     if (r.seq() == seq) {

@@ -22,6 +22,8 @@ uint8_t budget_of(const FaultBudget& f, FaultKind kind) {
     case FaultKind::kConsumerCrash: return f.consumer_crash;
     case FaultKind::kConsumerRebalance: return f.consumer_rebalance;
     case FaultKind::kOffsetLoss: return f.offset_loss;
+    case FaultKind::kTransactionTimeout: return f.transaction_timeout;
+    case FaultKind::kProducerZombie: return f.producer_zombie;
   }
   return 0;
 }
@@ -53,6 +55,8 @@ State initial_state(const Config& c) {
     s.partition.follower_leo[b] = b < c.replication_factor ? 0 : kNoOffset;
   s.producer.metadata_leader = 0;
   s.producer.producer_id = 1;
+  // A transactional producer has called initTransactions(): epoch 1 of its transactional.id.
+  if (c.transactional) s.coordinator.epoch = 1;
   return s;
 }
 
@@ -73,6 +77,7 @@ int successors(const Config& c, const State& s, std::vector<Step>* out) {
   }
   producer_steps(s, &sink);
   produce_handling_steps(s, &sink);
+  transaction_steps(s, &sink);
   replication_steps(s, &sink);
   controller_steps(s, &sink);
   consumer_steps(s, &sink);
@@ -105,8 +110,14 @@ std::string describe_state(const Config& c, const State& s) {
       << " log [";
     for (int i = 0; i < r.log_end_offset; ++i) {
       const Record& rec = r.log[i];
-      o << (i ? " " : "") << "m" << rec.msg();
-      if (rec.gen()) o << "'" << rec.gen();
+      o << (i ? " " : "");
+      if (rec.is_control()) {
+        o << (rec.kind == Record::kCommitMarker ? "COMMIT" : "ABORT") << "/p" << rec.producer_id();
+      } else {
+        o << "m" << rec.msg();
+        if (rec.gen()) o << "'" << rec.gen();
+        if (rec.is_transactional()) o << "/p" << rec.producer_id();
+      }
       o << "@e" << rec.epoch();
       if (i + 1 == r.flushed) o << " |";  // end of the flushed prefix
     }
@@ -117,6 +128,20 @@ std::string describe_state(const Config& c, const State& s) {
   o << "  producer id " << int(pr.producer_id) << ": sent " << int(pr.next_msg) << ", accumulator "
     << int(pr.queued) << ", in flight " << int(pr.in_flight) << ", acked mask " << int(pr.acked)
     << "\n";
+  if (c.transactional) {
+    static const char* kTxn[] = {"ready", "ongoing", "abortable error", "needs InitProducerId"};
+    static const char* kStatus[] = {"Empty", "Ongoing", "PrepareCommit", "PrepareAbort"};
+    const TxnCoordinatorState& t = s.coordinator;
+    o << "  transaction: producer epoch " << int(pr.producer_id) << " " << kTxn[pr.txn];
+    if (pr.txn == ProducerState::kOngoing || pr.txn == ProducerState::kAbortable)
+      o << " (m" << int(pr.txn_msg) << ")";
+    if (c.processor()) o << ", input position " << int(pr.next_msg) << ", committed input offset "
+                         << int(pr.input_committed);
+    o << "; coordinator epoch " << int(t.epoch) << " " << kStatus[t.status];
+    if (t.status != TxnCoordinatorState::kEmpty) o << " (m" << int(t.msg) << "'" << int(t.gen) << ")";
+    if (t.zombie_epoch) o << "; zombie in epoch " << int(t.zombie_epoch);
+    o << "\n";
+  }
   const ConsumerState& cs = s.consumer;
   o << "  consumer: position "
     << (cs.position == kNoOffset ? std::string("none") : std::to_string(cs.position))

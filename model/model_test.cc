@@ -723,6 +723,7 @@ TEST(LossLedgerTest, ClassifiesEveryUnprocessedMessage) {
   EXPECT_TRUE(r.unexplained.empty());
 
   s.sink.count[0] = 1;  // processed: not lost, whatever the ledger says
+  s.sink.applied_gens[0] = 1;
   s.producer.acked = 0b1000;
   s.producer.dropped = s.producer.abandoned = 0;
   r = losses_at_quiescence(c, s);

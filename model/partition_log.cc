@@ -75,4 +75,36 @@ int divergence_offset(const Config& config, const Replica& leader, const Replica
   return end;
 }
 
+int last_stable_offset(const Replica& r) {
+  int first_open = -1;
+  for (int o = 0; o < r.high_watermark; ++o) {
+    const Record& rec = r.log[o];
+    if (rec.is_control())
+      first_open = -1;
+    else if (rec.kind == Record::kTransactional && first_open < 0)
+      first_open = o;
+  }
+  return first_open < 0 ? r.high_watermark : first_open;
+}
+
+bool aborted_in_log(const Replica& r, int offset) {
+  if (r.log[offset].kind != Record::kTransactional) return false;
+  for (int o = offset + 1; o < r.high_watermark; ++o)
+    if (r.log[o].is_control()) return r.log[o].kind == Record::kAbortMarker;
+  return false;
+}
+
+bool visible_to_reader(const Replica& r, int offset, bool read_committed) {
+  if (r.log[offset].is_control()) return false;
+  if (!read_committed) return true;
+  return offset < last_stable_offset(r) && !aborted_in_log(r, offset);
+}
+
+int latest_producer_epoch(const Replica& r) {
+  int epoch = 0;
+  for (int o = 0; o < r.log_end_offset; ++o)
+    if (r.log[o].is_transactional() && r.log[o].producer_id() > epoch) epoch = r.log[o].producer_id();
+  return epoch;
+}
+
 }  // namespace kdc

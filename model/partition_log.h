@@ -40,6 +40,26 @@ int last_epoch(const Replica& replica);
 // First offset written in `epoch` or later (the leader epoch cache's start offset); LEO if none.
 int epoch_start_offset(const Replica& replica, int epoch);
 
+// ---- Transactions (KIP-98). A transactional record's fate is the first marker after it
+// in the log: the one producer's open transaction ends at its next COMMIT or ABORT marker
+// (ProducerStateManager). Only what lies below the high watermark counts, as Kafka's LSO
+// waits for the marker to be replicated. ----
+
+// The last stable offset: the first transactional record below the HW that no marker
+// below the HW resolves, else the HW. read_committed consumers read up to here.
+int last_stable_offset(const Replica& replica);
+
+// The record at `offset` (below the LSO) belongs to an aborted transaction.
+bool aborted_in_log(const Replica& replica, int offset);
+
+// A record a consumer may be handed: not a marker; for read_committed, below the LSO
+// and not aborted.
+bool visible_to_reader(const Replica& replica, int offset, bool read_committed);
+
+// The newest producer epoch the log has seen for the transactional producer (its records
+// and markers), 0 if none: older epochs are fenced.
+int latest_producer_epoch(const Replica& replica);
+
 }  // namespace kdc
 
 #endif  // KDC_MODEL_PARTITION_LOG_H_

@@ -1,8 +1,10 @@
 #include "model/producer.h"
 
 #include <algorithm>
+#include <bit>
 
 #include "model/steps.h"
+#include "model/transactions.h"
 
 namespace kdc {
 namespace {
@@ -98,6 +100,12 @@ Result fail_attempt(const Config& c, State* s, Batch b, bool retriable, int fron
     insert_queue(&p, slot, b);
     return Result::kRetry;
   }
+  if (c.transactional) {
+    // TransactionManager: a batch that fails for good puts the transaction in an abortable
+    // error state; the application must abort it (and decides then about the message).
+    if (p.txn == ProducerState::kOngoing) p.txn = ProducerState::kAbortable;
+    return Result::kAbortableError;
+  }
   if (idempotent(c) && b.seq >= 0 && b.producer_id == p.producer_id && !bump_producer_epoch(&p))
     return Result::kCount;
   if (c.on_send_error == OnSendError::kResend) {
@@ -135,8 +143,48 @@ Event producer_event(EventType type, const Batch& b) {
   return e;
 }
 
+// Send(m) with a transactional.id: beginTransaction() and send(m). The application sends
+// again, first, a message whose transaction it gave up on; else the next one. The processor
+// sends the output of its next input record.
+void transactional_send(const State& s, StepSink* sink) {
+  const Config& c = sink->config;
+  const ProducerState& p = s.producer;
+  if (p.txn != ProducerState::kReady) return;
+  if (p.txn_flags & (ProducerState::kNeedsOffsetFetch | ProducerState::kGenerationFenced)) return;
+  int m;
+  if (p.resend != 0) {
+    m = std::countr_zero(p.resend);
+  } else if (p.next_msg < c.messages) {
+    m = p.next_msg;
+  } else {
+    return;
+  }
+  const bool again = p.resend != 0 || (c.processor() && ((p.sent >> m) & 1));
+  if (again && p.gen[m] >= kMaxGen) return sink->cut();
+  if (p.queued >= kMaxBatches) return sink->cut();
+  State next = s;
+  ProducerState& np = next.producer;
+  if (p.resend != 0) {
+    np.resend &= uint8_t(~(1u << m));
+  } else {
+    ++np.next_msg;
+  }
+  np.gen[m] = again ? uint8_t(np.gen[m] + 1) : 0;
+  np.sent |= c.processor() ? uint8_t(1u << m) : 0;
+  np.txn = ProducerState::kOngoing;
+  np.txn_flags = 0;
+  np.txn_msg = uint8_t(m);
+  insert_queue(&np, np.queued, new_batch(m, np.gen[m]));
+  Event e;
+  e.type = EventType::kSend;
+  e.msg = int8_t(m);
+  e.gen = int8_t(np.gen[m]);
+  sink->emit(e, next);
+}
+
 // Send(m): the application thread hands the next message to send().
 void send(const State& s, StepSink* sink) {
+  if (sink->config.transactional) return transactional_send(s, sink);
   const ProducerState& p = s.producer;
   if (p.next_msg >= sink->config.messages) return;
   if (p.queued >= kMaxBatches) return sink->cut();
@@ -173,6 +221,9 @@ void produce_request(const State& s, StepSink* sink) {
   const ProducerState& p = s.producer;
   int target = p.metadata_leader;
   if (p.queued == 0 || target == kNoBroker) return;
+  if (c.transactional && !(p.txn == ProducerState::kOngoing &&
+                           (p.txn_flags & ProducerState::kPartitionAdded)))
+    return;  // the sender waits for AddPartitionsToTxn
   if (!s.replica[target].has(Replica::kUp)) return;
   if (waiting_requests(p) >= c.max_in_flight) return;
   // A broken connection is noticed before the node is ready again (NetworkClient
@@ -221,8 +272,23 @@ void produce_response(const State& s, StepSink* sink, int broker) {
   Event e = producer_event(EventType::kProduceResponse, b);
   e.broker = int8_t(broker);
   e.result = r;
-  if (r == Result::kAppended || r == Result::kDuplicate) {
-    np.acked |= uint8_t(1u << b.msg);
+  if (c.transactional && r == Result::kProducerFenced) {
+    // Before 2.7 a Produce of an old epoch fails with ProducerFencedException: fatal.
+    restart_fenced_producer(c, &next);
+    e.outcome = Result::kProducerFenced;
+  } else if (c.transactional && (r == Result::kInvalidProducerEpoch ||
+                                 r == Result::kInvalidTxnState ||
+                                 r == Result::kOutOfOrderSequence)) {
+    e.outcome = fail_attempt(c, &next, b, /*retriable=*/false, 0);
+  } else if (r == Result::kAppended || r == Result::kDuplicate) {
+    // For a transactional producer the callback's success only means the record is in
+    // the log; the application learns of delivery when commitTransaction() returns.
+    if (c.transactional) {
+      if (np.txn == ProducerState::kOngoing && b.msg == np.txn_msg && b.gen == np.gen[b.msg])
+        np.txn_flags |= ProducerState::kBatchAcked;
+    } else {
+      np.acked |= uint8_t(1u << b.msg);
+    }
     if (b.seq >= 0 && b.producer_id == np.producer_id && b.seq > np.last_acked_seq)
       np.last_acked_seq = b.seq;
     e.outcome = Result::kAcked;
@@ -351,7 +417,10 @@ void delivery_timeout_in_flight(const State& s, StepSink* sink) {
 // first `read` (they may still append them: orphans); the rest are gone.
 // app.on.producer.restart decides whether the application sends the unacknowledged
 // messages again.
+void transactional_producer_crash(const State& s, StepSink* sink, bool zombie);
+
 void producer_crash(const State& s, StepSink* sink) {
+  if (sink->config.transactional) return transactional_producer_crash(s, sink, /*zombie=*/false);
   const Config& c = sink->config;
   const ProducerState& p = s.producer;
   if (p.queued == 0 && waiting_requests(p) == 0) return;
@@ -407,6 +476,93 @@ void producer_crash(const State& s, StepSink* sink) {
   }
 }
 
+// ProducerCrash(read) [fault] with a transactional.id, and ProducerZombie [fault]: the
+// instance with an open transaction stops being the application's producer, and a new
+// instance starts (it must InitProducerId, which fences the old epoch and aborts the open
+// transaction). A crashed instance's requests on the wire land only if the broker had
+// read them; a zombie keeps running: it still sends its buffered record (if the partition
+// is in its transaction) and may still try to commit (transactions.cc). The processor's
+// new instance resumes from the committed input offset; the producer application's
+// re-sends the message per app.on.producer.restart.
+void transactional_producer_crash(const State& s, StepSink* sink, bool zombie) {
+  const Config& c = sink->config;
+  const ProducerState& p = s.producer;
+  const FaultKind kind = zombie ? FaultKind::kProducerZombie : FaultKind::kProducerCrash;
+  if (zombie ? p.txn != ProducerState::kOngoing
+             : p.txn != ProducerState::kOngoing && p.txn != ProducerState::kAbortable)
+    return;
+  if (!fault_allowed(c, s, kind)) return;
+  int on_wire = 0;
+  for (int i = 0; i < p.in_flight; ++i) on_wire += p.flight[i].stage == Batch::kInNetwork;
+  const int first_read = zombie ? on_wire : 0;
+
+  for (int read = first_read; read <= on_wire; ++read) {
+    State next = s;
+    spend_fault(&next, kind);
+    ProducerState& np = next.producer;
+    bool cut = false;
+    const bool added = p.txn_flags & ProducerState::kPartitionAdded;
+    while (np.queued > 0) {
+      Batch b = pop_queue(&np, 0);
+      if (!zombie || !added) continue;
+      // The zombie's sender drains it later: the broker may read it any time (an orphan).
+      if (np.in_flight >= kMaxBatches || np.next_seq > kMaxSeq) {
+        cut = true;
+        break;
+      }
+      if (b.seq < 0) {
+        b.seq = int8_t(np.next_seq++);
+        b.producer_id = np.producer_id;
+      }
+      b.broker = np.metadata_leader;
+      b.stage = Batch::kOrphan;
+      if (b.broker == kNoBroker) continue;
+      np.flight[np.in_flight++] = b;
+    }
+    int seen_on_wire = 0;
+    for (int i = 0; i < np.in_flight;) {
+      Batch& b = np.flight[i];
+      if (b.stage == Batch::kOrphan) {
+        ++i;
+      } else if (b.stage == Batch::kInNetwork && seen_on_wire++ < read) {
+        b.stage = Batch::kOrphan;
+        ++i;
+      } else {
+        remove_flight(&np, i);
+      }
+    }
+    if (cut) {
+      sink->cut();
+      continue;
+    }
+    if (zombie && next.coordinator.epoch == p.producer_id &&
+        next.coordinator.status == TxnCoordinatorState::kOngoing)
+      next.coordinator.zombie_epoch = p.producer_id;
+    if (!c.processor()) {
+      if (c.on_producer_restart == OnProducerRestart::kReplayUnacked) {
+        np.resend |= uint8_t(1u << p.txn_msg);
+      } else {
+        np.abandoned |= uint8_t(np.resend | (1u << p.txn_msg));
+        np.resend = 0;
+      }
+    }
+    np.txn = ProducerState::kNeedsInit;
+    np.txn_flags = c.processor() ? ProducerState::kNeedsOffsetFetch : 0;
+    np.metadata_leader = s.partition.leader;
+    Event e;
+    e.type = zombie ? EventType::kProducerZombie : EventType::kProducerCrash;
+    if (zombie)
+      e.producer_id = int8_t(p.producer_id);
+    else
+      e.count = int8_t(read);
+    sink->emit(e, next);
+  }
+}
+
+void producer_zombie(const State& s, StepSink* sink) {
+  if (sink->config.transactional) transactional_producer_crash(s, sink, /*zombie=*/true);
+}
+
 }  // namespace
 
 void producer_steps(const State& s, StepSink* sink) {
@@ -419,6 +575,7 @@ void producer_steps(const State& s, StepSink* sink) {
   for (int i = 0; i < kMaxBatches; ++i) delivery_timeout(s, sink, i);
   delivery_timeout_in_flight(s, sink);
   producer_crash(s, sink);
+  producer_zombie(s, sink);
 }
 
 }  // namespace kdc

@@ -21,6 +21,13 @@ inline int polled_gen(const PolledRecord& p) { return p.msg_gen >> 2; }
 // Applies `record` to the sink and records any effect in s->effects.
 void apply_to_sink(State* s, const PolledRecord& record);
 
+// The transaction holding send `gen` of `msg` aborted (the coordinator decided it). If the
+// sink already applied that record: V_unc.
+void mark_aborted(State* s, int msg, int gen);
+
+// A send of `msg` that no transaction aborted has taken effect in the sink.
+bool delivered(const State& s, int msg);
+
 }  // namespace kdc
 
 #endif  // KDC_MODEL_SINK_H_

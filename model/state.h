@@ -20,21 +20,40 @@ inline constexpr uint8_t kNoOffset = 0xff;
 // One record in a partition log, packed into 16 bits: which message and which application
 // send() of it, the leader epoch it was appended in, and the idempotent producer's id and
 // sequence number (producer_id 0 = written by a non-idempotent producer).
+//
+// A transactional producer has one producer id; its epochs are numbered like producer ids
+// (1, 2, ...: a bump is the next number), so producer_id() is the producer epoch then.
+// Transaction markers (control records) take an offset like any record; they carry the
+// producer epoch and no message.
 struct Record {
   uint8_t msg_gen_epoch_lo = 0;  // msg:2 gen:2 epoch:4
   uint8_t pid_seq = 0;           // producer_id:3 seq:5
+  uint8_t kind = kPlain;         // Kind
 
-  static Record make(int msg, int gen, int epoch, int pid, int seq) {
+  enum Kind : uint8_t {
+    kPlain = 0,          // written outside any transaction
+    kTransactional = 1,  // a record of a transaction
+    kCommitMarker = 2,   // control record: the producer's open transaction committed
+    kAbortMarker = 3,    // control record: ... aborted
+  };
+
+  static Record make(int msg, int gen, int epoch, int pid, int seq, Kind kind = kPlain) {
     Record r;
     r.msg_gen_epoch_lo = uint8_t((msg & 3) | ((gen & 3) << 2) | ((epoch & 15) << 4));
     r.pid_seq = uint8_t((pid & 7) | ((seq & 31) << 3));
+    r.kind = kind;
     return r;
+  }
+  static Record marker(bool commit, int epoch, int producer_epoch) {
+    return make(0, 0, epoch, producer_epoch, 0, commit ? kCommitMarker : kAbortMarker);
   }
   int msg() const { return msg_gen_epoch_lo & 3; }
   int gen() const { return (msg_gen_epoch_lo >> 2) & 3; }
   int epoch() const { return msg_gen_epoch_lo >> 4; }
   int producer_id() const { return pid_seq & 7; }
   int seq() const { return pid_seq >> 3; }
+  bool is_control() const { return kind >= kCommitMarker; }
+  bool is_transactional() const { return kind != kPlain; }  // data or marker
   bool operator==(const Record&) const = default;
 };
 
@@ -98,6 +117,27 @@ struct Batch {
 };
 
 struct ProducerState {
+  // The transactional producer's state (KIP-98), one transaction at a time, one message
+  // per transaction (docs/model.md, "Transactions").
+  enum Txn : uint8_t {
+    kReady = 0,      // no open transaction (beginTransaction() is next)
+    kOngoing = 1,    // a transaction is open
+    kAbortable = 2,  // an abortable error: the application must abortTransaction()
+    kNeedsInit = 3,  // a new instance: initTransactions() (InitProducerId) is next
+  };
+  enum TxnFlags : uint8_t {
+    kPartitionAdded = 1,  // AddPartitionsToTxn succeeded for this transaction
+    kOffsetsAdded = 2,    // the processor's sendOffsetsToTransaction succeeded
+    kBatchAcked = 4,      // the transaction's record was acknowledged (flush done)
+    kNeedsOffsetFetch = 8,   // the processor must fetch its committed input offset first
+    kGenerationFenced = 16,  // the processor's consumer generation was fenced (rebalance)
+  };
+  uint8_t txn = kReady;
+  uint8_t txn_flags = 0;
+  uint8_t txn_msg = 0;                 // the message of the open transaction
+  uint8_t resend = 0;                  // bitmask: to send again, each in a new transaction
+  uint8_t sent = 0;                    // processor: bitmask of input records processed before
+  uint8_t input_committed = 0;         // processor: the group's committed input offset
   int8_t metadata_leader = kNoBroker;  // where the sender sends Produce
   uint8_t producer_id = 1;             // 0 means "not idempotent"
   uint8_t next_seq = 0;
@@ -149,8 +189,29 @@ struct ConsumerState {
 struct SinkState {
   uint8_t count[kMaxMessages] = {};    // saturates at 3
   PolledRecord first[kMaxMessages];    // the first applied copy of each message
+  uint8_t applied_gens[kMaxMessages] = {};  // per message: bitmask of the sends applied
   int8_t highest_first = -1;           // highest message id applied so far (ordering)
   uint8_t reserved = 0;
+};
+
+// The transaction coordinator's entry for the one transactional.id, and what it decided.
+struct TxnCoordinatorState {
+  enum Status : uint8_t { kEmpty = 0, kOngoing, kPrepareCommit, kPrepareAbort };
+  enum Flags : uint8_t {
+    kPartitionAdded = 1,  // the partition is in the transaction (needs a marker)
+    kOffsetsAdded = 2,    // input offsets are in the transaction (pending_offset)
+  };
+  uint8_t epoch = 0;       // the newest producer epoch of the transactional.id
+  uint8_t status = kEmpty;
+  uint8_t flags = 0;
+  uint8_t msg = 0;         // the message (and send) the transaction holds
+  uint8_t gen = 0;
+  uint8_t marker_epoch = 0;          // the producer epoch the markers carry
+  uint8_t marker_offset = kNoOffset; // where the marker was written on the leader
+  uint8_t pending_offset = kNoOffset;  // processor: input offset committed with the transaction
+  uint8_t zombie_epoch = 0;  // an older instance still running, in this epoch (0: none)
+  uint8_t reserved = 0;
+  uint8_t aborted_gens[kMaxMessages] = {};  // per message: bitmask of sends whose transaction aborted
 };
 
 struct State {
@@ -160,6 +221,7 @@ struct State {
   ProducerState producer;
   ConsumerState consumer;
   SinkState sink;
+  TxnCoordinatorState coordinator;
   uint8_t faults_used[kFaultKinds] = {};  // per fault kind (model/faults.h)
   uint8_t faults_total = 0;
 

@@ -31,6 +31,7 @@ void produce_handling_steps(const State& s, StepSink* sink);  // broker_produce.
 void replication_steps(const State& s, StepSink* sink);     // replication.cc
 void controller_steps(const State& s, StepSink* sink);      // controller.cc
 void broker_fault_steps(const State& s, StepSink* sink);    // broker_faults.cc
+void transaction_steps(const State& s, StepSink* sink);     // transactions.cc
 void consumer_steps(const State& s, StepSink* sink);        // consumer.cc
 void local_consumer_steps(const State& s, StepSink* sink);  // consumer.cc
 // In the sync poll loop, between a poll and the next one (records to process, a commit

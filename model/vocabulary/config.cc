@@ -109,7 +109,18 @@ Acks parse_acks(std::string_view v) {
 std::optional<ConfigError> resolve_idempotence(const Settings& s, Config* c) {
   const KafkaVersion& v = c->version;
   c->idempotence = false;
-  if (v < k0_11 || !s.flag("enable.idempotence")) return std::nullopt;
+  // A transactional.id turns idempotence on whatever the version's default; switching it
+  // off explicitly is an error (ProducerConfig.idempotenceEnabled).
+  const Setting* txn = s.explicit_setting("transactional.id");
+  const Setting* idem_set = s.explicit_setting("enable.idempotence");
+  if (txn != nullptr && idem_set != nullptr && !s.flag("enable.idempotence")) {
+    return ConfigError{idem_set->origin, "enable.idempotence",
+                       "enable.idempotence=false with transactional.id=" + txn->value + " (" +
+                           where(txn->origin) +
+                           "): Kafka throws ConfigException (\"Cannot set a transactional.id "
+                           "without also enabling idempotence\")"};
+  }
+  if (v < k0_11 || (!s.flag("enable.idempotence") && txn == nullptr)) return std::nullopt;
 
   // The conflicting keys the user set. Unset keys never conflict: from 3.0 their defaults
   // suit idempotence, and before 3.0 Kafka replaces them with values that do.
@@ -135,10 +146,12 @@ std::optional<ConfigError> resolve_idempotence(const Settings& s, Config* c) {
     return std::string(k.key) + "=" + set->value + " (" + where(set->origin) + ")";
   };
 
-  if (const Setting* idem = s.explicit_setting("enable.idempotence")) {
+  if (const Setting* idem = idem_set != nullptr ? idem_set : txn) {
     if (!conflicts.empty()) {
-      return ConfigError{idem->origin, "enable.idempotence",
-                         "enable.idempotence=true requires " + conflicts.front().requirement +
+      const std::string why = idem == txn ? "transactional.id (which needs the idempotent producer)"
+                                          : "enable.idempotence=true";
+      return ConfigError{idem->origin, std::string(idem == txn ? "transactional.id" : "enable.idempotence"),
+                         why + " requires " + conflicts.front().requirement +
                              ", but " + describe(conflicts.front()) +
                              " is set; Kafka throws ConfigException"};
     }
@@ -158,7 +171,8 @@ std::optional<ConfigError> resolve_idempotence(const Settings& s, Config* c) {
     if (!chosen.empty()) {
       std::string list;
       for (const std::string& item : chosen) list += (list.empty() ? "" : ", ") + item;
-      c->notes.push_back("enable.idempotence=true: Kafka " + c->version.str() + " sets " + list +
+      c->notes.push_back(std::string(idem == txn ? "transactional.id" : "enable.idempotence=true") +
+                         ": Kafka " + c->version.str() + " sets " + list +
                          " for the idempotent producer because these keys are not set");
     }
     c->idempotence = true;
@@ -236,6 +250,43 @@ void resolve_min_insync(Config* c) {
   }
 }
 
+// The application policies that need (or make no sense without) a transactional producer.
+std::optional<ConfigError> resolve_transactions(const Settings& s, Config* c) {
+  const Setting* commit = s.explicit_setting("app.commit");
+  if (c->processor() && !c->transactional) {
+    return ConfigError{commit->origin, "app.commit",
+                       "app.commit=transactional needs a transactional producer: set "
+                       "transactional.id in the producer's properties"};
+  }
+  for (std::string_view key : {"app.on.txn.abort", "app.output.isolation.level"}) {
+    if (const Setting* set = s.explicit_setting(key); set != nullptr && !c->processor()) {
+      add_unique(&c->notes, std::string(key) + " is set but only applies to a consume-transform-"
+                                               "produce processor (app.commit=transactional); ignored");
+    }
+  }
+  if (c->processor()) {
+    add_unique(&c->notes,
+               "app.commit=transactional: the producer is a consume-transform-produce processor "
+               "of an input topic that holds the messages (assumed reliable); the consumer is "
+               "the downstream reader of the output topic, with app.output.isolation.level, "
+               "storing each record and its offset atomically; fault.producer.crash crashes the "
+               "processor, fault.consumer.rebalance fences its generation");
+    if (s.explicit_setting("isolation.level") != nullptr)
+      add_unique(&c->notes, "isolation.level applies to the processor's reads of the input topic, "
+                            "which holds no transactions in the model; the downstream reader uses "
+                            "app.output.isolation.level");
+  }
+  if (!c->transactional) {
+    c->faults.transaction_timeout = 0;
+    c->faults.producer_zombie = 0;
+  }
+  if (c->transactional && c->version < KafkaVersion{3, 6, 0})
+    add_unique(&c->notes, "Kafka " + c->version.str() +
+                              " brokers do not verify that a transactional write belongs to an "
+                              "open transaction (KIP-890 part 1 came in 3.6)");
+  return std::nullopt;
+}
+
 std::variant<Config, ConfigError> build(const std::vector<PropertyEntry>& entries) {
   std::map<std::string, size_t, std::less<>> last;  // later occurrences win, as in Java
   for (size_t i = 0; i < entries.size(); ++i) last[entries[i].key] = i;
@@ -281,12 +332,17 @@ std::variant<Config, ConfigError> build(const std::vector<PropertyEntry>& entrie
   if (v >= k2_1) c.delivery_timeout_ms = s.number("delivery.timeout.ms");
   c.request_timeout_ms = s.number("request.timeout.ms");
   c.linger_ms = s.number("linger.ms");
+  c.transactional = s.explicit_setting("transactional.id") != nullptr;
+  if (v >= k0_11) c.transaction_timeout_ms = s.number("transaction.timeout.ms");
 
   c.replication_factor = static_cast<int>(s.number("replication.factor"));
   c.min_insync_replicas = static_cast<int>(s.number("min.insync.replicas"));
   c.unclean_leader_election = s.flag("unclean.leader.election.enable");
   c.flush_interval_messages = s.number("flush.messages");
   c.eligible_leader_replicas = v >= k4_0 && s.number("eligible.leader.replicas.version") >= 1;
+  c.transaction_verification =
+      v >= KafkaVersion{3, 6, 0} && s.flag("transaction.partition.verification.enable");
+  c.epoch_bump_per_transaction = v >= k4_0 && s.number("transaction.version") >= 2;
 
   c.enable_auto_commit = s.flag("enable.auto.commit");
   c.auto_offset_reset = static_cast<OffsetReset>(s.choice("auto.offset.reset"));
@@ -297,6 +353,8 @@ std::variant<Config, ConfigError> build(const std::vector<PropertyEntry>& entrie
   c.on_producer_restart = static_cast<OnProducerRestart>(s.choice("app.on.producer.restart"));
   c.processing = static_cast<Processing>(s.choice("app.processing"));
   c.commit = static_cast<CommitMode>(s.choice("app.commit"));
+  c.on_txn_abort = static_cast<OnTxnAbort>(s.choice("app.on.txn.abort"));
+  c.output_isolation = static_cast<Isolation>(s.choice("app.output.isolation.level"));
 
   auto budget = [&](std::string_view key) { return static_cast<uint8_t>(s.number(key)); };
   c.faults.request_timeout = budget("fault.request.timeout");
@@ -309,6 +367,8 @@ std::variant<Config, ConfigError> build(const std::vector<PropertyEntry>& entrie
   c.faults.consumer_crash = budget("fault.consumer.crash");
   c.faults.consumer_rebalance = budget("fault.consumer.rebalance");
   c.faults.offset_loss = budget("fault.offset.loss");
+  c.faults.transaction_timeout = budget("fault.transaction.timeout");
+  c.faults.producer_zombie = budget("fault.producer.zombie");
   c.faults.max_total = budget("fault.max.total");
   c.messages = static_cast<int>(s.number("model.messages"));
 
@@ -321,6 +381,7 @@ std::variant<Config, ConfigError> build(const std::vector<PropertyEntry>& entrie
     add_unique(&c.notes, "enable.auto.commit=true (the default) also commits inside poll(), in "
                          "addition to the application's own commits; set it to false if only "
                          "the application should commit");
+  if (auto err = resolve_transactions(s, &c)) return *err;
   if (auto err = resolve_idempotence(s, &c)) return *err;
   if (auto err = resolve_delivery_timeout(s, &c)) return *err;
   resolve_min_insync(&c);
@@ -395,8 +456,13 @@ std::vector<std::pair<std::string, std::string>> effective_settings(const Config
   const char* on_error[] = {"drop", "resend"};
   const char* on_restart[] = {"replay-unacked", "skip"};
   const char* processing[] = {"sync", "async"};
-  const char* commits[] = {"auto", "commit-then-process", "process-then-commit-sync",
-                           "process-then-commit-async"};
+  const char* commits[] = {"auto",
+                           "commit-then-process",
+                           "process-then-commit-sync",
+                           "process-then-commit-async",
+                           "transactional",
+                           "external-atomic"};
+  const char* on_abort[] = {"rewind", "continue"};
   std::vector<std::pair<std::string, std::string>> out = {
       {"kafka.version", v.str()},
       {"acks", acks[int(c.acks)]},
@@ -407,12 +473,20 @@ std::vector<std::pair<std::string, std::string>> effective_settings(const Config
   if (v >= KafkaVersion{2, 1, 0}) out.push_back({"delivery.timeout.ms", num(c.delivery_timeout_ms)});
   out.push_back({"request.timeout.ms", num(c.request_timeout_ms)});
   out.push_back({"linger.ms", num(c.linger_ms)});
+  if (c.transactional) {
+    out.push_back({"transactional.id", "kdc"});
+    out.push_back({"transaction.timeout.ms", num(c.transaction_timeout_ms)});
+  }
   out.push_back({"replication.factor", num(c.replication_factor)});
   out.push_back({"min.insync.replicas", num(c.min_insync_replicas)});
   out.push_back({"unclean.leader.election.enable", flag(c.unclean_leader_election)});
   out.push_back({"flush.messages", num(c.flush_interval_messages)});
   if (v >= KafkaVersion{4, 0, 0})
     out.push_back({"eligible.leader.replicas.version", c.eligible_leader_replicas ? "1" : "0"});
+  if (v >= KafkaVersion{3, 6, 0})
+    out.push_back({"transaction.partition.verification.enable", flag(c.transaction_verification)});
+  if (v >= KafkaVersion{4, 0, 0})
+    out.push_back({"transaction.version", c.epoch_bump_per_transaction ? "2" : "0"});
   out.push_back({"enable.auto.commit", flag(c.enable_auto_commit)});
   out.push_back({"auto.offset.reset", resets[int(c.auto_offset_reset)]});
   if (has_0_11) out.push_back({"isolation.level", isolations[int(c.isolation)]});
@@ -420,6 +494,10 @@ std::vector<std::pair<std::string, std::string>> effective_settings(const Config
   out.push_back({"app.on.producer.restart", on_restart[int(c.on_producer_restart)]});
   out.push_back({"app.processing", processing[int(c.processing)]});
   out.push_back({"app.commit", commits[int(c.commit)]});
+  if (c.processor()) {
+    out.push_back({"app.on.txn.abort", on_abort[int(c.on_txn_abort)]});
+    out.push_back({"app.output.isolation.level", isolations[int(c.output_isolation)]});
+  }
   const FaultBudget& f = c.faults;
   out.push_back({"fault.request.timeout", num(f.request_timeout)});
   out.push_back({"fault.delivery.timeout", num(f.delivery_timeout)});
@@ -431,6 +509,10 @@ std::vector<std::pair<std::string, std::string>> effective_settings(const Config
   out.push_back({"fault.consumer.crash", num(f.consumer_crash)});
   out.push_back({"fault.consumer.rebalance", num(f.consumer_rebalance)});
   out.push_back({"fault.offset.loss", num(f.offset_loss)});
+  if (c.transactional) {
+    out.push_back({"fault.transaction.timeout", num(f.transaction_timeout)});
+    out.push_back({"fault.producer.zombie", num(f.producer_zombie)});
+  }
   out.push_back({"fault.max.total", num(f.max_total)});
   out.push_back({"model.messages", num(c.messages)});
   return out;

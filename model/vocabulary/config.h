@@ -44,7 +44,17 @@ enum class CommitMode : uint8_t {
   kCommitThenProcess,        // commitSync right after poll, then process
   kProcessThenCommitSync,    // process the batch, then commitSync
   kProcessThenCommitAsync,   // process the batch, then commitAsync
+  // A consume-transform-produce processor: it reads an input topic and writes the output
+  // topic and its input offsets in one transaction (sendOffsetsToTransaction). The model's
+  // producer is the processor; its consumer is the downstream reader of the output.
+  kTransactional,
+  // The consumer stores each result and its offset atomically in the sink, and resumes
+  // from the sink's offset.
+  kExternalAtomic,
 };
+// What the processor does after abortTransaction(): seek back to the last committed input
+// offset and process those records again, or go on with the next input record.
+enum class OnTxnAbort : uint8_t { kRewind, kContinue };
 
 // Maximum number of times each fault may occur in one run (fault.* keys).
 struct FaultBudget {
@@ -58,6 +68,8 @@ struct FaultBudget {
   uint8_t consumer_crash = 1;
   uint8_t consumer_rebalance = 1;
   uint8_t offset_loss = 0;
+  uint8_t transaction_timeout = 1;  // only with a transactional.id
+  uint8_t producer_zombie = 1;      // only with a transactional.id
   // fault.max.total: at most this many faults of any kind in one run.
   uint8_t max_total = 1;
 };
@@ -73,6 +85,10 @@ struct Config {
   int64_t delivery_timeout_ms = 120000;
   int64_t request_timeout_ms = 30000;
   int64_t linger_ms = 5;
+  // Transactions: transactional.id is set (its value does not matter to the model: one
+  // transactional producer).
+  bool transactional = false;
+  int64_t transaction_timeout_ms = 60000;
 
   // Broker / topic.
   int replication_factor = 1;       // replication.factor, else default.replication.factor
@@ -80,6 +96,12 @@ struct Config {
   bool unclean_leader_election = false;
   int64_t flush_interval_messages = INT64_MAX;  // flush.messages, else log.flush.interval.messages
   bool eligible_leader_replicas = false;        // eligible.leader.replicas.version >= 1
+  // KIP-890 part 1 (3.6+): the leader checks with the transaction coordinator that a
+  // transactional Produce belongs to an open transaction that added the partition.
+  bool transaction_verification = false;
+  // KIP-890 part 2 (transaction.version=2, 4.0+): the producer epoch is bumped at every
+  // commit or abort, so a late write of an ended transaction is fenced.
+  bool epoch_bump_per_transaction = false;
 
   // Consumer.
   bool enable_auto_commit = true;
@@ -91,6 +113,15 @@ struct Config {
   OnProducerRestart on_producer_restart = OnProducerRestart::kSkip;
   Processing processing = Processing::kSync;
   CommitMode commit = CommitMode::kAuto;
+  OnTxnAbort on_txn_abort = OnTxnAbort::kRewind;
+  // The downstream reader's isolation.level in a consume-transform-produce pipeline.
+  Isolation output_isolation = Isolation::kReadCommitted;
+
+  // The pipeline is consume-transform-produce (app.commit=transactional).
+  bool processor() const { return commit == CommitMode::kTransactional; }
+  // The isolation level of the consumer the model runs: the downstream reader's in a
+  // consume-transform-produce pipeline, else isolation.level.
+  Isolation reader_isolation() const { return processor() ? output_isolation : isolation; }
 
   FaultBudget faults;
 

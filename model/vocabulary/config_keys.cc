@@ -14,8 +14,6 @@ constexpr KafkaVersion kFirst{0, 10, 0};
 
 constexpr std::string_view kReplicaBound = "the model supports up to 3 replicas";
 constexpr std::string_view kFaultBound = "the model allows each fault at most 3 times per run";
-constexpr std::string_view kTransactionsNote =
-    "transactions are not modelled yet (issue 3); verdict ignores them";
 
 // Releases kdc knows the defaults and rules of: (major, first minor, last minor).
 struct ReleaseLine {
@@ -132,6 +130,26 @@ std::vector<KeyInfo> modelled_keys() {
                  0, INT64_MAX),
       {{kFirst, "0"}, {{4, 0, 0}, "5"}}));
 
+  {
+    KeyInfo k = modelled("transactional.id", Scope::kProducer, ValueKind::kAny,
+                         "makes the producer transactional (KIP-98): each message is sent in its "
+                         "own transaction, committed or aborted; a new instance with the same id "
+                         "bumps the epoch and fences the old one. Implies enable.idempotence");
+    k.since = {0, 11, 0};
+    keys.push_back(std::move(k));
+  }
+  {
+    KeyInfo k = with_default(
+        with_range(modelled("transaction.timeout.ms", Scope::kProducer, ValueKind::kInt,
+                            "how long the coordinator lets a transaction stay open before it "
+                            "aborts it; the model has no clock: fault.transaction.timeout "
+                            "decides whether it expires"),
+                   1, kInt32Max),
+        {{{0, 11, 0}, "60000"}});
+    k.since = {0, 11, 0};
+    keys.push_back(std::move(k));
+  }
+
   // Broker and topic.
   keys.push_back(with_default(
       with_range(modelled("default.replication.factor", Scope::kBroker, ValueKind::kInt,
@@ -183,6 +201,28 @@ std::vector<KeyInfo> modelled_keys() {
     keys.push_back(std::move(k));
   }
 
+  {
+    KeyInfo k = with_default(
+        modelled("transaction.partition.verification.enable", Scope::kBroker, ValueKind::kBool,
+                 "KIP-890 part 1: the leader asks the transaction coordinator whether a "
+                 "transactional Produce belongs to an open transaction that added the partition, "
+                 "so a late write of an ended transaction is refused (INVALID_TXN_STATE)"),
+        {{{3, 6, 0}, "true"}});
+    k.since = {3, 6, 0};
+    keys.push_back(std::move(k));
+  }
+  {
+    KeyInfo k = with_default(
+        with_range(modelled("transaction.version", Scope::kBroker, ValueKind::kInt,
+                            "KIP-890 part 2 feature level (kafka-features.sh): 2 bumps the "
+                            "producer epoch at every commit and abort, fencing late writes of "
+                            "ended transactions. The default holds for new clusters"),
+                   0, 2),
+        {{{4, 0, 0}, "2"}});
+    k.since = {4, 0, 0};
+    keys.push_back(std::move(k));
+  }
+
   // Consumer.
   keys.push_back(
       with_default(modelled("enable.auto.commit", Scope::kConsumer, ValueKind::kBool,
@@ -228,9 +268,26 @@ std::vector<KeyInfo> modelled_keys() {
       with_choices(
           modelled("app.commit", Scope::kApp, ValueKind::kEnum,
                    "who commits and when: auto (enable.auto.commit, or nobody), "
-                   "commitSync before processing, or commitSync/commitAsync after it"),
-          {"auto", "commit-then-process", "process-then-commit-sync", "process-then-commit-async"}),
+                   "commitSync before processing, commitSync/commitAsync after it, "
+                   "transactional (a consume-transform-produce processor commits its input "
+                   "offsets in its transaction), or external-atomic (the sink stores results "
+                   "and offsets atomically)"),
+          {"auto", "commit-then-process", "process-then-commit-sync", "process-then-commit-async",
+           "transactional", "external-atomic"}),
       {{kFirst, "auto"}}));
+  keys.push_back(with_default(
+      with_choices(modelled("app.on.txn.abort", Scope::kApp, ValueKind::kEnum,
+                            "app.commit=transactional: after abortTransaction() the processor "
+                            "seeks back to its committed input offset (rewind) or goes on with "
+                            "the next input record (continue)"),
+                   {"rewind", "continue"}),
+      {{kFirst, "rewind"}}));
+  keys.push_back(with_default(
+      with_choices(modelled("app.output.isolation.level", Scope::kApp, ValueKind::kEnum,
+                            "app.commit=transactional: the isolation.level of the downstream "
+                            "reader of the output topic"),
+                   {"read_uncommitted", "read_committed"}),
+      {{kFirst, "read_committed"}}));
 
   // Fault budget.
   keys.push_back(fault_key("fault.request.timeout", faults.request_timeout,
@@ -254,6 +311,12 @@ std::vector<KeyInfo> modelled_keys() {
                            "the group rebalances and fences this member's generation"));
   keys.push_back(fault_key("fault.offset.loss", faults.offset_loss,
                            "the committed offset disappears (expiry, new group.id)"));
+  keys.push_back(fault_key("fault.transaction.timeout", faults.transaction_timeout,
+                           "transaction.timeout.ms expires: the coordinator aborts the open "
+                           "transaction and bumps the producer epoch (transactional.id only)"));
+  keys.push_back(fault_key("fault.producer.zombie", faults.producer_zombie,
+                           "a new producer instance starts while the old one keeps running; the "
+                           "new one's InitProducerId must fence it (transactional.id only)"));
   keys.push_back(
       with_default(with_range(modelled("fault.max.total", Scope::kFault, ValueKind::kInt,
                                        "at most this many faults of any kind in one run"),
@@ -302,7 +365,7 @@ const std::vector<NotModelled>& not_modelled_lists() {
         "compression.gzip.level", "compression.lz4.level", "compression.zstd.level",
         "max.request.size", "max.block.ms", "partitioner.class", "partitioner.ignore.keys",
         "partitioner.adaptive.partitioning.enable", "partitioner.availability.timeout.ms",
-        "metadata.max.idle.ms", "transactional.id", "transaction.timeout.ms"}},
+        "metadata.max.idle.ms"}},
       {Scope::kConsumer,
        {"key.deserializer",
         "value.deserializer",
@@ -409,9 +472,6 @@ std::vector<KeyInfo> build_table() {
       k.name = name;
       k.scope = list.scope;
       k.prefix = name.back() == '.';
-      if (name == "transactional.id" || name == "transaction.timeout.ms") {
-        k.note_when_set = kTransactionsNote;
-      }
       keys.push_back(std::move(k));
     }
   }
@@ -647,8 +707,14 @@ replication factor is accepted, as Kafka accepts it: before 3.7 every acks=all w
 fails with NOT_ENOUGH_REPLICAS; from 3.7 Kafka caps the requirement at the replication
 factor (KAFKA-15583), and so does `Config::min_insync_replicas`.
 
-**Transactions.** `transactional.id` and `transaction.timeout.ms` are accepted, but
-transactions are not modelled yet (issue 3) and the verdict ignores them.
+**Transactions.** A `transactional.id` turns idempotence on in every version; with
+`enable.idempotence=false` set explicitly, or with a conflicting `acks`, `retries` or
+`max.in.flight.requests.per.connection`, it is an error, as in Kafka. `app.commit=transactional`
+needs a `transactional.id`. `app.on.txn.abort` and `app.output.isolation.level` only apply to
+`app.commit=transactional` (a note says so otherwise). `fault.transaction.timeout` and
+`fault.producer.zombie` only apply with a `transactional.id` (their budgets are 0 otherwise).
+`transaction.partition.verification.enable` (3.6+) and `transaction.version` (4.0+) follow
+docs/kafka-facts.md.
 )";
 
 std::string default_text(const KeyInfo& k) {

@@ -38,6 +38,13 @@ constexpr std::array<std::string_view, static_cast<size_t>(EventType::kCount)> k
     "offset_reset",
     "consumer_rejoin",
     "validate_position",
+    "init_producer_id",
+    "add_partitions_to_txn",
+    "add_offsets_to_txn",
+    "end_txn",
+    "write_txn_marker",
+    "complete_txn",
+    "offset_fetch",
     "request_timeout",
     "delivery_timeout",
     "producer_crash",
@@ -48,6 +55,8 @@ constexpr std::array<std::string_view, static_cast<size_t>(EventType::kCount)> k
     "consumer_crash",
     "consumer_rebalance",
     "offset_loss",
+    "transaction_timeout",
+    "producer_zombie",
 };
 
 constexpr std::array<std::string_view, static_cast<size_t>(Result::kCount)> kResultNames = {
@@ -65,6 +74,7 @@ constexpr std::array<std::string_view, static_cast<size_t>(Result::kCount)> kRes
     "retry",
     "failed_dropped",
     "failed_resent",
+    "abortable_error",
     "clean",
     "unclean",
     "eligible_leader_replica",
@@ -78,6 +88,13 @@ constexpr std::array<std::string_view, static_cast<size_t>(Result::kCount)> kRes
     "earliest",
     "latest",
     "no_reset",
+    "commit",
+    "abort",
+    "producer_fenced",
+    "invalid_producer_epoch",
+    "invalid_txn_state",
+    "illegal_generation",
+    "concurrent_transactions",
 };
 
 // The integer fields in the order they are written.
@@ -146,6 +163,16 @@ std::string kafka_error(Result r) {
     case Result::kDeliveryTimedOut:
       // The client fails the batch with a TimeoutException, i.e. Errors.REQUEST_TIMED_OUT.
       return "REQUEST_TIMED_OUT (delivery.timeout.ms expired)";
+    case Result::kProducerFenced:
+      return "PRODUCER_FENCED";
+    case Result::kInvalidProducerEpoch:
+      return "INVALID_PRODUCER_EPOCH";
+    case Result::kInvalidTxnState:
+      return "INVALID_TXN_STATE";
+    case Result::kIllegalGeneration:
+      return "ILLEGAL_GENERATION";
+    case Result::kConcurrentTransactions:
+      return "CONCURRENT_TRANSACTIONS";
     default:
       return std::string(name(r));
   }
@@ -164,6 +191,8 @@ std::string outcome_suffix(Result o) {
       return " → app drops it";
     case Result::kFailedResent:
       return " → app re-sends it";
+    case Result::kAbortableError:
+      return " → abortable error: the app must abort the transaction";
     default:
       return " → " + std::string(name(o));
   }
@@ -226,6 +255,8 @@ bool is_fault(EventType t) {
     case EventType::kConsumerCrash:
     case EventType::kConsumerRebalance:
     case EventType::kOffsetLoss:
+    case EventType::kTransactionTimeout:
+    case EventType::kProducerZombie:
       return true;
     default:
       return false;
@@ -432,6 +463,51 @@ std::string describe(const Event& e) {
     case EventType::kValidatePosition:
       return "consumer validates its position with leader " + std::to_string(e.broker) +
              " (epoch " + std::to_string(e.leader_epoch) + ", KIP-320): position → " + num(e.offset);
+    case EventType::kInitProducerId: {
+      if (e.result == Result::kConcurrentTransactions)
+        return "new producer instance: InitProducerId → coordinator bumps the epoch to " +
+               num(e.producer_id) + " and aborts the previous instance's open transaction "
+               "(CONCURRENT_TRANSACTIONS: the new instance waits)";
+      return "new producer instance: InitProducerId → producer epoch " + num(e.producer_id) +
+             " (older epochs are fenced)";
+    }
+    case EventType::kAddPartitionsToTxn:
+      if (e.result == Result::kProducerFenced)
+        return "producer (epoch " + num(e.producer_id) +
+               "): AddPartitionsToTxn → PRODUCER_FENCED (fatal; the app starts a new producer)";
+      return "producer (epoch " + num(e.producer_id) + ") adds the partition to the transaction of " + m;
+    case EventType::kAddOffsetsToTxn: {
+      std::string s = "processor (epoch " + num(e.producer_id) + ") sends input offset " +
+                      num(e.offset) + " to the transaction";
+      if (e.result == Result::kIllegalGeneration)
+        return s + " → ILLEGAL_GENERATION (generation fenced, KIP-447): the transaction must abort";
+      if (e.result == Result::kProducerFenced) return s + " → PRODUCER_FENCED (fatal)";
+      return s;
+    }
+    case EventType::kEndTxn: {
+      std::string who = "producer (epoch " + num(e.producer_id) + ")";
+      if (e.result == Result::kCommitTxn) return who + " commits the transaction of " + m;
+      if (e.result == Result::kAbortTxn) return who + " aborts the transaction of " + m;
+      return who + ": EndTxn for " + m + " → " + kafka_error(e.result) +
+             " (fatal; the app starts a new producer)";
+    }
+    case EventType::kWriteTxnMarker:
+      return std::string("transaction coordinator writes the ") +
+             (e.result == Result::kCommitTxn ? "COMMIT" : "ABORT") + " marker (epoch " +
+             num(e.producer_id) + ") at offset " + num(e.offset) + " on leader " + num(e.broker);
+    case EventType::kCompleteTxn:
+      return std::string("transaction coordinator completes the ") +
+             (e.result == Result::kCommitTxn ? "commit" : "abort") + " of " + m +
+             (e.offset >= 0 ? "; input offset " + std::to_string(e.offset) + " is now committed"
+                            : std::string());
+    case EventType::kOffsetFetch:
+      return "processor resumes from the committed input offset " + num(e.offset);
+    case EventType::kTransactionTimeout:
+      return "FAULT: transaction.timeout.ms expires: the coordinator aborts the transaction of " + m +
+             " and bumps the epoch to " + num(e.producer_id);
+    case EventType::kProducerZombie:
+      return "FAULT: a new producer instance starts while the old one (epoch " +
+             num(e.producer_id) + ") keeps running (zombie)";
     case EventType::kRequestTimeout: {
       std::string s = "FAULT: request";
       if (e.broker >= 0) s += " to " + b;

@@ -44,6 +44,15 @@ enum class EventType : uint8_t {
   kConsumerRejoin,   // after a rebalance the consumer rejoins and resumes from the committed offset
   kValidatePosition, // (2.1+, KIP-320) consumer checks its position against leader `broker`'s
                      // epoch `leader_epoch`; a truncated log rewinds it to `offset`
+  // Transactions (KIP-98): the transactional producer, its coordinator, the processor of a
+  // consume-transform-produce pipeline. `producer_id` is the producer epoch's number.
+  kInitProducerId,   // a new producer instance registers its transactional.id (epoch bump)
+  kAddPartitionsToTxn, // the producer adds the partition to its open transaction
+  kAddOffsetsToTxn,  // the processor sends input offset `offset` to the transaction
+  kEndTxn,           // commitTransaction()/abortTransaction(): `result` commit/abort or an error
+  kWriteTxnMarker,   // coordinator writes the COMMIT/ABORT marker at `offset` on leader `broker`
+  kCompleteTxn,      // coordinator completes the transaction (markers replicated)
+  kOffsetFetch,      // the processor resumes from its group's committed input offset `offset`
   // Faults: each bounded by a fault.* key.
   kRequestTimeout,   // producer gives up waiting for the Produce of `msg` (fate unknown)
   kDeliveryTimeout,  // delivery.timeout.ms expires the batch holding `msg`
@@ -55,6 +64,8 @@ enum class EventType : uint8_t {
   kConsumerCrash,    // consumer dies and restarts from the committed offset
   kConsumerRebalance,// the group rebalances; this member's generation is fenced
   kOffsetLoss,       // the committed offset disappears (expired, new group id)
+  kTransactionTimeout, // transaction.timeout.ms expires: the coordinator aborts the open transaction
+  kProducerZombie,   // a new producer instance starts while the old one keeps running
   kCount,
 };
 
@@ -76,6 +87,7 @@ enum class Result : uint8_t {
   kRetry,            // re-enqueued by the sender (retries left)
   kFailedDropped,    // callback error; app.on.send.error=drop
   kFailedResent,     // callback error; app.on.send.error=resend: the app calls send() again
+  kAbortableError,   // transactional producer: the app must abort the transaction
   // kElectLeader.
   kClean,
   kUnclean,
@@ -93,6 +105,14 @@ enum class Result : uint8_t {
   kEarliest,
   kLatest,
   kNoReset,          // auto.offset.reset=none: the consumer stops with an error
+  // Transactions.
+  kCommitTxn,        // kEndTxn / kWriteTxnMarker / kCompleteTxn: the transaction commits
+  kAbortTxn,         // ... aborts
+  kProducerFenced,   // a newer epoch of the transactional.id exists: fatal for this instance
+  kInvalidProducerEpoch, // Produce with an epoch older than the partition has seen
+  kInvalidTxnState,  // (KIP-890) Produce for a transaction the coordinator does not have open
+  kIllegalGeneration,    // (KIP-447) offsets of a fenced consumer generation
+  kConcurrentTransactions, // InitProducerId waits: the previous transaction is being aborted
   kCount,
 };
 

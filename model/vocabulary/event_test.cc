@@ -47,9 +47,11 @@ TEST(EventNames, AllNamesSpelledOut) {
       "produce_complete", "fetch", "truncate", "isr_shrink", "isr_expand", "writeback",
       "broker_restart", "network_heal", "fence_broker", "unfence_broker", "elect_leader",
       "leader_and_isr", "poll", "process", "commit", "commit_complete", "offset_reset",
-      "consumer_rejoin", "validate_position", "request_timeout", "delivery_timeout", "producer_crash", "broker_crash",
+      "consumer_rejoin", "validate_position", "init_producer_id", "add_partitions_to_txn",
+      "add_offsets_to_txn", "end_txn", "write_txn_marker", "complete_txn", "offset_fetch",
+      "request_timeout", "delivery_timeout", "producer_crash", "broker_crash",
       "broker_power_loss", "cluster_power_loss", "network_partition", "consumer_crash",
-      "consumer_rebalance", "offset_loss"};
+      "consumer_rebalance", "offset_loss", "transaction_timeout", "producer_zombie"};
   ASSERT_EQ(std::size(events), static_cast<size_t>(EventType::kCount));
   for (size_t i = 0; i < std::size(events); ++i) {
     EXPECT_EQ(name(static_cast<EventType>(i)), events[i]);
@@ -58,9 +60,10 @@ TEST(EventNames, AllNamesSpelledOut) {
       "none", "appended", "duplicate", "not_leader_or_follower", "not_enough_replicas",
       "not_enough_replicas_after_append", "out_of_order_sequence", "network_exception",
       "request_timed_out", "delivery_timed_out", "acked", "retry", "failed_dropped",
-      "failed_resent", "clean", "unclean", "eligible_leader_replica", "last_known_leader", "leader", "follower",
+      "failed_resent", "abortable_error", "clean", "unclean", "eligible_leader_replica", "last_known_leader", "leader", "follower",
       "auto_commit", "commit_sync", "commit_async", "commit_failed", "earliest", "latest",
-      "no_reset"};
+      "no_reset", "commit", "abort", "producer_fenced", "invalid_producer_epoch",
+      "invalid_txn_state", "illegal_generation", "concurrent_transactions"};
   ASSERT_EQ(std::size(results), static_cast<size_t>(Result::kCount));
   for (size_t i = 0; i < std::size(results); ++i) {
     EXPECT_EQ(name(static_cast<Result>(i)), results[i]);
@@ -105,7 +108,7 @@ TEST(EventNames, Faults) {
       EventType::kRequestTimeout,   EventType::kDeliveryTimeout,   EventType::kProducerCrash,
       EventType::kBrokerCrash,      EventType::kBrokerPowerLoss,   EventType::kClusterPowerLoss,
       EventType::kNetworkPartition, EventType::kConsumerCrash,     EventType::kConsumerRebalance,
-      EventType::kOffsetLoss};
+      EventType::kOffsetLoss,       EventType::kTransactionTimeout, EventType::kProducerZombie};
   for (int i = 0; i < static_cast<int>(EventType::kCount); ++i) {
     auto t = static_cast<EventType>(i);
     EXPECT_EQ(is_fault(t), faults.count(t) == 1) << name(t);
