@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "model/checker/explicit_checker.h"
+#include "model/partition_log.h"
 #include "model/producer.h"
 #include "model/steps.h"
 
@@ -25,6 +26,13 @@ bool all_zero(const T& value) {
 uint8_t mask_of(int n) { return uint8_t((1u << n) - 1); }
 
 bool valid_offset(uint8_t offset) { return offset == kNoOffset || offset <= kMaxLog; }
+
+// The messages the producer has sent so far. A processor rewinds its input position
+// after an abort or a restart, so it keeps the set; an application only moves forward.
+uint8_t sent_messages(const Config& c, const ProducerState& p) {
+  return c.processor() ? uint8_t(p.sent | mask_of(p.next_msg)) : mask_of(p.next_msg);
+}
+bool was_sent(const Config& c, const ProducerState& p, int m) { return (sent_messages(c, p) >> m) & 1; }
 
 
 // Collects the first violation; each check is `if (bad) return fail() << "what";`.
@@ -83,6 +91,11 @@ void check_replicas(const Config& c, const State& s, Violation* v) {
       const Record& rec = r.log[o];
       if (o >= r.log_end_offset) {
         if (!(rec == Record{})) v->fail() << "broker " << b << ": slot " << o << " past LEO not zero";
+      } else if (rec.kind > Record::kAbortMarker || (rec.is_transactional() != c.transactional)) {
+        v->fail() << "broker " << b << ": record at " << o << " has kind " << int(rec.kind)
+                  << (c.transactional ? " from a transactional producer" : " without transactions");
+      } else if (rec.is_control() && (rec.msg_gen_epoch_lo & 15) != 0) {
+        v->fail() << "broker " << b << ": marker at " << o << " names a message";
       } else if (rec.msg() >= c.messages || rec.epoch() < 1 ||
                  rec.epoch() > s.partition.leader_epoch) {
         v->fail() << "broker " << b << ": record at " << o << " has msg " << rec.msg()
@@ -102,20 +115,21 @@ void check_producer_shape(const Config& c, const State& s, Violation* v) {
   if (p.queued > kMaxBatches || p.in_flight > kMaxBatches)
     return void(v->fail() << "producer: queued " << int(p.queued) << " / in flight "
                           << int(p.in_flight) << " beyond kMaxBatches");
-  if (p.next_msg > c.messages) return void(v->fail() << "producer sent more than model.messages");
+  if (p.next_msg > c.messages || (p.sent & ~mask_of(c.messages)))
+    return void(v->fail() << "producer sent more than model.messages");
   if (p.producer_id < 1 || p.producer_id > kMaxProducerId)
     return void(v->fail() << "producer id " << int(p.producer_id) << " out of range");
   if (p.metadata_leader < kNoBroker || p.metadata_leader >= rf)
     return void(v->fail() << "producer metadata leader " << int(p.metadata_leader) << " out of range");
-  const uint8_t sent = mask_of(p.next_msg);
-  if ((p.acked | p.dropped | p.abandoned) & ~sent)
+  const uint8_t sent = sent_messages(c, p);
+  if ((p.acked | p.dropped | p.abandoned | p.resend) & ~sent)
     return void(v->fail() << "producer ledger names a message never sent");
   for (int m = 0; m < kMaxMessages; ++m) {
-    if (p.gen[m] > kMaxGen || (m >= p.next_msg && p.gen[m] != 0))
+    if (p.gen[m] > kMaxGen || (!was_sent(c, p, m) && p.gen[m] != 0))
       return void(v->fail() << "producer gen[" << m << "] = " << int(p.gen[m]));
   }
   auto batch_ok = [&](const Batch& b) {
-    return b.msg < p.next_msg && b.gen <= p.gen[b.msg] && b.retries <= kMaxRetriesTracked &&
+    return was_sent(c, p, b.msg) && b.gen <= p.gen[b.msg] && b.retries <= kMaxRetriesTracked &&
            (c.idempotence || (b.seq == -1 && b.producer_id == 0)) &&
            (b.seq == -1) == (b.producer_id == 0) && b.seq <= kMaxSeq;
   };
@@ -160,10 +174,11 @@ void check_producer_shape(const Config& c, const State& s, Violation* v) {
     const Replica& r = s.replica[b];
     for (int o = 0; o < r.log_end_offset; ++o) {
       const Record& rec = r.log[o];
-      if (rec.msg() >= p.next_msg || rec.gen() > p.gen[rec.msg()])
+      if (rec.is_control()) continue;
+      if (!was_sent(c, p, rec.msg()) || rec.gen() > p.gen[rec.msg()])
         return void(v->fail() << "broker " << b << " holds m" << rec.msg() << " gen "
                               << rec.gen() << " at " << o << ", never sent");
-      if (rec.producer_id() > p.producer_id)
+      if (rec.producer_id() > std::max(p.producer_id, s.coordinator.epoch))
         return void(v->fail() << "broker " << b << " holds producer id " << rec.producer_id()
                               << " at " << o << ", beyond the producer's " << int(p.producer_id));
     }
@@ -187,13 +202,15 @@ void check_consumer_and_sink(const Config& c, const State& s, Violation* v) {
     return void(v->fail() << "consumer: committed epoch without a committed offset");
   if (c.commit != CommitMode::kProcessThenCommitAsync && cs.pending_commit != kNoOffset)
     return void(v->fail() << "consumer: async commit pending without commitAsync");
-  if (c.commit == CommitMode::kAuto && cs.has(ConsumerState::kMustCommit))
+  const bool manual = c.commit != CommitMode::kAuto && c.commit != CommitMode::kExternalAtomic &&
+                      c.commit != CommitMode::kTransactional;
+  if (!manual && cs.has(ConsumerState::kMustCommit))
     return void(v->fail() << "consumer: must commit without manual commits");
   for (int i = 0; i < kMaxPolled; ++i) {
     const PolledRecord& r = cs.buffer[i];
     if (i >= cs.polled) {
       if (!(r == PolledRecord{})) return void(v->fail() << "consumer buffer slot " << i << " unused but not zero");
-    } else if ((r.msg_gen & 3) >= s.producer.next_msg || r.offset >= kMaxLog) {
+    } else if (!was_sent(c, s.producer, r.msg_gen & 3) || r.offset >= kMaxLog) {
       return void(v->fail() << "consumer buffer slot " << i << " holds no record");
     }
   }
@@ -201,7 +218,9 @@ void check_consumer_and_sink(const Config& c, const State& s, Violation* v) {
   int highest = -1;
   for (int m = 0; m < kMaxMessages; ++m) {
     if (k.count[m] > 3) return void(v->fail() << "sink count[" << m << "] = " << int(k.count[m]) << " > 3");
-    if (m >= s.producer.next_msg && k.count[m] != 0)
+    if ((k.count[m] == 0) != (k.applied_gens[m] == 0) || (k.applied_gens[m] >> (kMaxGen + 1)))
+      return void(v->fail() << "sink applied_gens[" << m << "] disagrees with count");
+    if (!was_sent(c, s.producer, m) && k.count[m] != 0)
       return void(v->fail() << "sink applied m" << m << ", which was never sent");
     if (k.count[m] == 0) {
       if (!(k.first[m] == PolledRecord{}))
@@ -232,8 +251,67 @@ void check_budget_and_effects(const Config& c, const State& s, Violation* v) {
     return void(v->fail() << "unknown effect bits " << s.effects);
   if (s.effects & kLossEffects)
     return void(v->fail() << "a loss effect recorded during a run (losses are judged at quiescence)");
-  if (s.effects & bit(Effect::kUncommitted))
+  if ((s.effects & bit(Effect::kUncommitted)) && !c.transactional)
     return void(v->fail() << "V_unc without transactions");
+}
+
+// ---- Transactions ----
+
+// The transactional state is all zero without a transactional.id; with one, the producer,
+// its coordinator and the processor's offsets are consistent:
+//   - the producer's epoch never exceeds the coordinator's, a zombie's is older;
+//   - an Empty coordinator holds no transaction; a marker offset exists only while the
+//     coordinator completes a decision; pending input offsets exactly while they are in the
+//     transaction;
+//   - a fenced epoch never commits: a commit decision is in the newest epoch;
+//   - the last stable offset never passes the high watermark, and only transactions
+//     whose marker is below the high watermark are behind it.
+void check_transactions(const Config& c, const State& s, Violation* v) {
+  const ProducerState& p = s.producer;
+  const TxnCoordinatorState& t = s.coordinator;
+  TxnCoordinatorState empty;
+  if (!c.transactional) {
+    if (p.txn || p.txn_flags || p.txn_msg || p.resend || p.sent || p.input_committed ||
+        std::memcmp(&t, &empty, sizeof t) != 0)
+      return void(v->fail() << "transactional state without a transactional.id");
+    return;
+  }
+  if (p.txn > ProducerState::kNeedsInit || t.status > TxnCoordinatorState::kPrepareAbort)
+    return void(v->fail() << "transaction state out of range");
+  if (t.epoch < 1 || p.producer_id > t.epoch)
+    return void(v->fail() << "producer epoch " << int(p.producer_id) << " beyond the coordinator's "
+                          << int(t.epoch));
+  if (t.zombie_epoch >= t.epoch && t.zombie_epoch != 0 && t.zombie_epoch != t.epoch)
+    return void(v->fail() << "zombie epoch " << int(t.zombie_epoch) << " newer than the coordinator's");
+  if (t.status == TxnCoordinatorState::kEmpty &&
+      (t.flags || t.msg || t.gen || t.marker_offset != kNoOffset || t.pending_offset != kNoOffset ||
+       t.marker_epoch))
+    return void(v->fail() << "coordinator Empty but holding a transaction");
+  const bool preparing = t.status == TxnCoordinatorState::kPrepareCommit ||
+                         t.status == TxnCoordinatorState::kPrepareAbort;
+  if (t.marker_offset != kNoOffset && (!preparing || !(t.flags & TxnCoordinatorState::kPartitionAdded)))
+    return void(v->fail() << "a marker offset outside PrepareCommit/PrepareAbort");
+  if ((t.pending_offset != kNoOffset) != bool(t.flags & TxnCoordinatorState::kOffsetsAdded))
+    return void(v->fail() << "pending input offset without offsets in the transaction");
+  if (t.status == TxnCoordinatorState::kPrepareCommit && t.marker_epoch != t.epoch)
+    return void(v->fail() << "a commit decided in epoch " << int(t.marker_epoch)
+                          << " although epoch " << int(t.epoch) << " fenced it");
+  if (!c.processor() && (p.sent || p.input_committed))
+    return void(v->fail() << "processor state without app.commit=transactional");
+  if (p.input_committed > c.messages) return void(v->fail() << "committed input offset beyond the input");
+  if (p.txn_flags & ~uint8_t(31)) return void(v->fail() << "unknown transaction flag bits");
+  for (int b = 0; b < replica_count(c); ++b) {
+    const Replica& r = s.replica[b];
+    const int lso = last_stable_offset(r);
+    if (lso > r.high_watermark) return void(v->fail() << "broker " << b << ": LSO beyond the HW");
+    for (int o = 0; o < lso; ++o) {
+      if (r.log[o].kind != Record::kTransactional) continue;
+      bool resolved = false;
+      for (int k = o + 1; k < r.high_watermark && !resolved; ++k) resolved = r.log[k].is_control();
+      if (!resolved)
+        return void(v->fail() << "broker " << b << ": offset " << o << " below the LSO is unresolved");
+    }
+  }
 }
 
 // ---- Replication ----
@@ -382,7 +460,7 @@ void sequence_numbers_are_fresh(const Config& c, const State& s, Violation* v) {
     const Replica& r = s.replica[b];
     for (int o = 0; o < r.log_end_offset; ++o) {
       const Record& rec = r.log[o];
-      if (rec.producer_id() == p.producer_id && rec.seq() >= p.next_seq)
+      if (!rec.is_control() && rec.producer_id() == p.producer_id && rec.seq() >= p.next_seq)
         return void(v->fail() << "broker " << b << " holds producer id " << rec.producer_id()
                               << " seq " << rec.seq() << " at " << o
                               << ", which the producer will number again (next seq "
@@ -417,7 +495,7 @@ std::optional<std::string> check_invariants_model_breaks(const Config& c, const 
 
 std::optional<std::string> check_invariants(const Config& c, const State& s) {
   if (auto why = run({check_replicas, check_producer_shape, check_consumer_and_sink,
-                      check_budget_and_effects, check_partition, check_epoch_order,
+                      check_budget_and_effects, check_transactions, check_partition, check_epoch_order,
                       check_log_matching_from_2_0},
                      c, s))
     return why;

@@ -170,7 +170,10 @@ void transactional_send(const State& s, StepSink* sink) {
     ++np.next_msg;
   }
   np.gen[m] = again ? uint8_t(np.gen[m] + 1) : 0;
-  np.sent |= c.processor() ? uint8_t(1u << m) : 0;
+  if (c.processor()) {
+    np.sent |= uint8_t(1u << m);
+    np.dropped &= uint8_t(~(1u << m));  // re-read from the committed offset after all
+  }
   np.txn = ProducerState::kOngoing;
   np.txn_flags = 0;
   np.txn_msg = uint8_t(m);

@@ -157,10 +157,11 @@ void commit_transaction(const State& s, StepSink* sink) {
     restart_fenced_producer(c, &next);
     return sink->emit(e, next);
   }
-  int marker_epoch = s.coordinator.epoch;
+  // The markers carry the committing producer's epoch (one more with transaction.version=2).
+  int marker_epoch = p.producer_id;
   if (c.epoch_bump_per_transaction) {
     if (!bump_coordinator_epoch(&next)) return sink->cut();
-    marker_epoch = next.coordinator.epoch;
+    marker_epoch = p.producer_id + 1;
     adopt_coordinator_epoch(&next);
   }
   prepare(&next, /*commit=*/true, marker_epoch);
@@ -179,6 +180,9 @@ void abort_transaction(const State& s, StepSink* sink) {
   const ProducerState& p = s.producer;
   const Coordinator& t = s.coordinator;
   if (p.txn != ProducerState::kAbortable) return;
+  // The epoch bump that follows the abort is an InitProducerId, which waits while the
+  // previous transaction completes (CONCURRENT_TRANSACTIONS).
+  if (t.status == Coordinator::kPrepareCommit || t.status == Coordinator::kPrepareAbort) return;
   // The sender fails the batches still in the accumulator (abortUndrainedBatches) but
   // sends EndTxn only once no request is in flight.
   if (waiting_requests(p) > 0) return;
@@ -378,14 +382,18 @@ void zombie_steps(const State& s, StepSink* sink) {
              r.log[o].gen() == t.gen && r.log[o].producer_id() == t.zombie_epoch;
   if (!acked) return;
   State next = s;
-  int marker_epoch = t.epoch;
+  int marker_epoch = t.zombie_epoch;
   if (c.epoch_bump_per_transaction) {
     if (!bump_coordinator_epoch(&next)) return sink->cut();
-    marker_epoch = next.coordinator.epoch;
+    marker_epoch = t.zombie_epoch + 1;
   }
   prepare(&next, /*commit=*/true, marker_epoch);
   next.coordinator.zombie_epoch = 0;
+  // The message is committed after all, whatever the new instance decided about it (a
+  // replay it queued will duplicate it).
   next.producer.acked |= uint8_t(1u << t.msg);
+  next.producer.abandoned &= uint8_t(~(1u << t.msg));
+  next.producer.dropped &= uint8_t(~(1u << t.msg));
   Event e;
   e.type = EventType::kEndTxn;
   e.producer_id = int8_t(t.zombie_epoch);

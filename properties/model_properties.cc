@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -55,10 +56,11 @@ struct Shape {
   int max_total = 1;     // fault.max.total is drawn in [0, max_total]
   int max_budget = 1;    // each fault.* budget in [0, max_budget]
   bool small = false;    // RF 2 only with one message
+  bool transactional = false;  // always a transactional.id (else half the time)
 };
 
-const std::vector<std::string> kVersions = {"0.10.2", "0.11", "2.0", "2.8",
-                                            "3.1",    "3.7",  "4.1", "4.3"};
+const std::vector<std::string> kVersions = {"0.10.2", "0.11", "2.0", "2.4", "2.8",
+                                            "3.1",    "3.5",  "3.7", "4.1", "4.3"};
 const std::vector<std::string> kFaultKeys = {
     "fault.request.timeout",   "fault.delivery.timeout",  "fault.producer.crash",
     "fault.broker.crash",      "fault.broker.power.loss", "fault.cluster.power.loss",
@@ -72,6 +74,29 @@ bool AtLeast(const std::string& version, const std::string& floor) {
     return a * 100 + b;
   };
   return parse(version) >= parse(floor);
+}
+
+// A transactional producer (an application, or a consume-transform-produce processor).
+rc::Gen<std::vector<std::string>> GenTransactionSettings(const std::string& version, Shape shape) {
+  return rc::gen::exec([version, shape] {
+    std::vector<std::string> s = {
+        "transactional.id=t",
+        "app.commit=" + *rc::gen::element<std::string>("transactional", "external-atomic",
+                                                       "process-then-commit-sync", "auto"),
+        "app.on.txn.abort=" + *rc::gen::element<std::string>("rewind", "continue"),
+        "app.output.isolation.level=" +
+            *rc::gen::element<std::string>("read_committed", "read_uncommitted"),
+        "isolation.level=" + *rc::gen::element<std::string>("read_committed", "read_uncommitted"),
+        "fault.transaction.timeout=" + std::to_string(*rc::gen::inRange(0, shape.max_budget + 1)),
+        "fault.producer.zombie=" + std::to_string(*rc::gen::inRange(0, shape.max_budget + 1)),
+    };
+    if (AtLeast(version, "3.6"))
+      s.push_back("transaction.partition.verification.enable=" +
+                  *rc::gen::element<std::string>("true", "false"));
+    if (AtLeast(version, "4.0"))
+      s.push_back("transaction.version=" + *rc::gen::element<std::string>("0", "2"));
+    return s;
+  });
 }
 
 // Settings a configuration file could hold; load_config_text decides what they mean.
@@ -107,6 +132,8 @@ rc::Gen<std::vector<std::string>> GenSettings(Shape shape) {
       s.push_back("eligible.leader.replicas.version=" + *rc::gen::element<std::string>("0", "1"));
     for (const std::string& key : kFaultKeys)
       s.push_back(key + "=" + std::to_string(*rc::gen::inRange(0, shape.max_budget + 1)));
+    if (AtLeast(version, "0.11") && (shape.transactional || *rc::gen::arbitrary<bool>()))
+      for (const std::string& t : *GenTransactionSettings(version, shape)) s.push_back(t);
     return s;
   });
 }
@@ -115,6 +142,20 @@ rc::Gen<std::vector<std::string>> GenSettings(Shape shape) {
 // producer settings; such a configuration is turned into its non-idempotent twin.
 Config Load(std::vector<std::string> settings) {
   auto loaded = load_config_text({}, settings);
+  const bool transactional =
+      std::find(settings.begin(), settings.end(), "transactional.id=t") != settings.end();
+  if (auto* err = std::get_if<ConfigError>(&loaded); err && transactional) {
+    // Kafka refuses a transactional.id next to acks=0/1, retries=0 or a max.in.flight the
+    // idempotent producer does not allow.
+    for (std::string& s : settings) {
+      if (s.rfind("acks=", 0) == 0) s = "acks=all";
+      if (s.rfind("retries=", 0) == 0) s = "retries=2147483647";
+      if (s.rfind("enable.idempotence=", 0) == 0) s = "enable.idempotence=true";
+      if (s.rfind("max.in.flight.requests.per.connection=", 0) == 0)
+        s = "max.in.flight.requests.per.connection=1";  // 0.11 allows no more
+    }
+    loaded = load_config_text({}, settings);
+  }
   if (auto* err = std::get_if<ConfigError>(&loaded)) {
     if (err->key == "enable.idempotence" || err->key == "max.in.flight.requests.per.connection") {
       for (std::string& s : settings)
@@ -285,6 +326,65 @@ TEST(FaultBudget, MoreFaultsNeverRemoveAnEffect) {
         RC_ASSERT(b.states >= a.states);
       },
       300);
+}
+
+// ---- (d) Transactions ----
+
+// A fenced epoch never commits: every successful EndTxn(COMMIT) comes from the newest
+// epoch of the transactional.id (the zombie's included), along random walks.
+TEST(TransactionWalk, FencedEpochNeverCommits) {
+  CheckProperty(
+      [] {
+        Shape shape{3, 2, 3, 2, false};
+        shape.transactional = true;
+        const Config c = Load(*GenSettings(shape));
+        RC_PRE(c.transactional);
+        State s = initial_state(c);
+        std::vector<Event> path;
+        std::vector<Step> steps;
+        for (int depth = 0; depth < 80; ++depth) {
+          successors(c, s, &steps);
+          if (steps.empty()) break;
+          const Step& step = steps[*rc::gen::inRange<size_t>(0, steps.size())];
+          path.push_back(step.event);
+          if (step.event.type == EventType::kEndTxn && step.event.result == Result::kCommitTxn &&
+              step.event.producer_id != s.coordinator.epoch)
+            RC_FAIL("epoch " + std::to_string(step.event.producer_id) + " committed while the "
+                    "coordinator was in epoch " + std::to_string(s.coordinator.epoch) +
+                    Describe(path));
+          if (auto why = check_invariants(c, step.next))
+            RC_FAIL(*why + "\nafter:" + Describe(path) + "\n" + describe_state(c, step.next));
+          s = step.next;
+        }
+      },
+      1500);
+}
+
+// With transaction.version=2 (KIP-890 part 2) a read_committed reader never processes a
+// record of an aborted transaction, whatever the other settings and faults; the shortest
+// counterexample of any other effect still replays.
+TEST(TransactionChecks, ReadCommittedNeverDeliversAbortedRecordsWithTransactionVersion2) {
+  CheckProperty(
+      [] {
+        Shape shape{2, 2, 1, 1, true};
+        shape.transactional = true;
+        std::vector<std::string> settings = *GenSettings(shape);
+        settings.push_back("kafka.version=" + *rc::gen::element<std::string>("4.0", "4.3"));
+        settings.push_back("transaction.version=2");
+        settings.push_back("isolation.level=read_committed");
+        settings.push_back("app.output.isolation.level=read_committed");
+        const Config c = Load(settings);
+        RC_PRE(c.transactional);
+        CheckOptions options;
+        options.max_states = 1'500'000;
+        const CheckResult r = check(c, options);
+        AssertCounterexamplesReplay(c, r);
+        if (r.effects & bit(Effect::kUncommitted)) {
+          for (const Counterexample& cx : r.counterexamples)
+            if (cx.effect == Effect::kUncommitted) RC_FAIL("V_unc with read_committed" + Describe(cx.events));
+        }
+      },
+      150);
 }
 
 }  // namespace
