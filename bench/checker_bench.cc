@@ -93,6 +93,8 @@ const std::vector<NamedConfig>& named_configs() {
       {"textbook-rf3", "textbook-at-least-once", {}},
       {"textbook-rf3-2faults-1msg", "textbook-at-least-once",
        {"fault.max.total=2", "model.messages=1"}},
+      // Transactions: the exactly-once consume-transform-produce pipeline (issue 3).
+      {"eos-pipeline-rf3", "exactly-once-pipeline", {}},
   };
   return configs;
 }

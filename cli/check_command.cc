@@ -47,6 +47,16 @@ std::string summary(const Config& c) {
     << "\n  app:      commit=" << get("app.commit") << " processing=" << get("app.processing")
     << " on.send.error=" << get("app.on.send.error")
     << " on.producer.restart=" << get("app.on.producer.restart");
+  if (c.transactional) {
+    o << "\n  transactions: transactional.id set"
+      << (c.transaction_verification ? ", partition verification (KIP-890 part 1)" : "")
+      << (c.epoch_bump_per_transaction ? ", transaction.version=2 (epoch bump per transaction)" : "");
+    if (c.processor())
+      o << "; processor on.txn.abort=" << get("app.on.txn.abort")
+        << ", downstream isolation.level=" << get("app.output.isolation.level");
+    else
+      o << "; consumer isolation.level=" << get("isolation.level");
+  }
   return o.str();
 }
 
@@ -56,16 +66,21 @@ std::string fault_summary(const Config& c) {
   auto item = [&](const char* name, int n) {
     if (n > 0) o << (o.tellp() > 0 ? ", " : "") << name << (n > 1 ? " ×" + std::to_string(n) : "");
   };
+  // In a consume-transform-produce pipeline the producer is the processor and the
+  // consumer the downstream reader (docs/transactions.md, section 1).
+  const bool processor = c.processor();
   item("request timeout", f.request_timeout);
   item("delivery timeout", f.delivery_timeout);
-  item("producer crash", f.producer_crash);
+  item(processor ? "processor crash" : "producer crash", f.producer_crash);
   item("broker crash", f.broker_crash);
   item("broker power loss", f.broker_power_loss);
   item("cluster power loss", f.cluster_power_loss);
   item("network partition", f.network_partition);
-  item("consumer crash", f.consumer_crash);
-  item("consumer rebalance", f.consumer_rebalance);
-  item("offset loss", f.offset_loss);
+  if (!processor) item("consumer crash", f.consumer_crash);
+  item(processor ? "processor rebalance" : "consumer rebalance", f.consumer_rebalance);
+  if (!processor && c.commit != CommitMode::kExternalAtomic) item("offset loss", f.offset_loss);
+  item("transaction timeout", f.transaction_timeout);
+  item("producer zombie", f.producer_zombie);
   std::string kinds = o.str().empty() ? "none" : o.str();
   return "at most " + std::to_string(f.max_total) + " fault" + (f.max_total == 1 ? "" : "s") +
          " per run, of: " + kinds;

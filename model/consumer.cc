@@ -61,16 +61,22 @@ void poll(const State& s, StepSink* sink, int b) {
   if (!acts_as_leader(s, b) || cs.position == kNoOffset) return;
   const Replica& r = s.replica[b];
   if (tracks_leader_epochs(c) && r.known_epoch != cs.leader_epoch) return;
-  const int bound = fetch_bound(c, r);
+  // Without a transactional producer every record below the HW is visible.
+  const bool filter = c.transactional;
+  const int bound = filter ? fetch_bound(c, r) : r.high_watermark;
   if (cs.position > r.log_end_offset || cs.position >= bound) return;
+  bool visible[kMaxLog];
   int count = 0;
-  for (int o = cs.position; o < bound; ++o) count += visible_to_reader(r, o, read_committed(c));
+  for (int o = cs.position; o < bound; ++o) {
+    visible[o] = !filter || visible_to_reader(r, o, read_committed(c));
+    count += visible[o];
+  }
   if (cs.polled + count > kMaxPolled) return sink->cut();
 
   State next = s;
   ConsumerState& nc = next.consumer;
   for (int o = cs.position; o < bound; ++o)
-    if (visible_to_reader(r, o, read_committed(c))) nc.buffer[nc.polled++] = polled_record(r.log[o], o);
+    if (visible[o]) nc.buffer[nc.polled++] = polled_record(r.log[o], o);
   nc.position = uint8_t(bound);
   if (tracks_leader_epochs(c)) nc.position_epoch = epoch_before(r, nc.position);
   if (manual_commits(c)) nc.set(ConsumerState::kMustCommit, true);

@@ -40,3 +40,4 @@ summary textbook-rf3 textbook-at-least-once
 summary naive-rf1 naive-defaults
 summary acks1-rf3-1msg at-most-once --set model.messages=1
 summary textbook-rf3-2faults-1msg textbook-at-least-once --set fault.max.total=2 --set model.messages=1
+summary eos-pipeline-rf3 exactly-once-pipeline
