@@ -280,6 +280,16 @@ std::optional<ConfigError> resolve_transactions(const Settings& s, Config* c) {
     c->faults.transaction_timeout = 0;
     c->faults.producer_zombie = 0;
   }
+  if (c->transactional && c->epoch_bump_per_transaction) {
+    if (s.explicit_setting("transaction.version") == nullptr)
+      add_unique(&c->notes, "transaction.version=2 is the default of clusters created with Kafka "
+                            "4.0+; an upgraded cluster keeps version 0 until the feature is "
+                            "finalized (kafka-features.sh): set transaction.version=0 for it");
+    add_unique(&c->notes, "transaction.version=2: two details of Kafka 4.x are not confirmed and "
+                          "the model takes one reading: InitProducerId bumps the epoch once "
+                          "(KAFKA-19367), and a commit after the coordinator aborted a timed-out "
+                          "transaction fails with PRODUCER_FENCED (KAFKA-20785)");
+  }
   if (c->transactional && c->version < KafkaVersion{3, 6, 0})
     add_unique(&c->notes, "Kafka " + c->version.str() +
                               " brokers do not verify that a transactional write belongs to an "
