@@ -78,7 +78,7 @@ std::string fault_summary(const Config& c) {
   item("network partition", f.network_partition);
   if (!processor) item("consumer crash", f.consumer_crash);
   item(processor ? "processor rebalance" : "consumer rebalance", f.consumer_rebalance);
-  if (!processor && c.commit != CommitMode::kExternalAtomic) item("offset loss", f.offset_loss);
+  if (!c.offsets_in_sink()) item("offset loss", f.offset_loss);
   item("transaction timeout", f.transaction_timeout);
   item("producer zombie", f.producer_zombie);
   std::string kinds = o.str().empty() ? "none" : o.str();

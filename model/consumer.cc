@@ -10,15 +10,8 @@
 namespace kdc {
 namespace {
 
-bool manual_commits(const Config& c) {
-  return c.commit != CommitMode::kAuto && c.commit != CommitMode::kExternalAtomic &&
-         c.commit != CommitMode::kTransactional;
-}
-// The consumer's offset lives in the sink, stored with each result (app.commit=
-// external-atomic, and the downstream reader of a consume-transform-produce pipeline).
-bool offsets_in_sink(const Config& c) {
-  return c.commit == CommitMode::kExternalAtomic || c.commit == CommitMode::kTransactional;
-}
+bool manual_commits(const Config& c) { return c.application_commits(); }
+bool offsets_in_sink(const Config& c) { return c.offsets_in_sink(); }
 bool read_committed(const Config& c) { return c.reader_isolation() == Isolation::kReadCommitted; }
 // The records the consumer may read: up to the high watermark, or (read_committed) the
 // last stable offset.

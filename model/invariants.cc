@@ -202,9 +202,7 @@ void check_consumer_and_sink(const Config& c, const State& s, Violation* v) {
     return void(v->fail() << "consumer: committed epoch without a committed offset");
   if (c.commit != CommitMode::kProcessThenCommitAsync && cs.pending_commit != kNoOffset)
     return void(v->fail() << "consumer: async commit pending without commitAsync");
-  const bool manual = c.commit != CommitMode::kAuto && c.commit != CommitMode::kExternalAtomic &&
-                      c.commit != CommitMode::kTransactional;
-  if (!manual && cs.has(ConsumerState::kMustCommit))
+  if (!c.application_commits() && cs.has(ConsumerState::kMustCommit))
     return void(v->fail() << "consumer: must commit without manual commits");
   for (int i = 0; i < kMaxPolled; ++i) {
     const PolledRecord& r = cs.buffer[i];

@@ -252,6 +252,12 @@ void resolve_min_insync(Config* c) {
 
 // The application policies that need (or make no sense without) a transactional producer.
 std::optional<ConfigError> resolve_transactions(const Settings& s, Config* c) {
+  if (const Setting* id = s.explicit_setting("transactional.id"); id && id->value.empty()) {
+    return ConfigError{id->origin, "transactional.id",
+                       "empty value; the transaction coordinator refuses an empty "
+                       "transactional.id (INVALID_REQUEST). Remove the key for a "
+                       "non-transactional producer, or give the id"};
+  }
   const Setting* commit = s.explicit_setting("app.commit");
   if (c->processor() && !c->transactional) {
     return ConfigError{commit->origin, "app.commit",

@@ -119,6 +119,13 @@ struct Config {
 
   // The pipeline is consume-transform-produce (app.commit=transactional).
   bool processor() const { return commit == CommitMode::kTransactional; }
+  // The model's consumer keeps its offset in the sink, written with each result
+  // (external-atomic, and the downstream reader of a processor): Kafka holds none.
+  bool offsets_in_sink() const {
+    return commit == CommitMode::kExternalAtomic || commit == CommitMode::kTransactional;
+  }
+  // The consumer application commits to the group itself (commitSync / commitAsync).
+  bool application_commits() const { return commit != CommitMode::kAuto && !offsets_in_sink(); }
   // The isolation level of the consumer the model runs: the downstream reader's in a
   // consume-transform-produce pipeline, else isolation.level.
   Isolation reader_isolation() const { return processor() ? output_isolation : isolation; }

@@ -523,6 +523,10 @@ TEST(ConfigSourcesTest, TransactionRulesAreErrorsWithTheirLine) {
   EXPECT_EQ(err("kafka.version=0.10\ntransactional.id=t\n"),
             "p.properties:2: transactional.id: transactional.id does not exist before Kafka "
             "0.11.0 (kafka.version is 0.10.0)");
+  EXPECT_EQ(err("transactional.id=\n"),
+            "p.properties:1: transactional.id: empty value; the transaction coordinator refuses "
+            "an empty transactional.id (INVALID_REQUEST). Remove the key for a "
+            "non-transactional producer, or give the id");
   EXPECT_EQ(err("app.on.txn.abort=rewnd\n"),
             "p.properties:1: app.on.txn.abort: bad value 'rewnd'; allowed: rewind, continue");
 }
