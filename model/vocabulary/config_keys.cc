@@ -709,7 +709,8 @@ factor (KAFKA-15583), and so does `Config::min_insync_replicas`.
 
 **Transactions.** A `transactional.id` turns idempotence on in every version; with
 `enable.idempotence=false` set explicitly, or with a conflicting `acks`, `retries` or
-`max.in.flight.requests.per.connection`, it is an error, as in Kafka. `app.commit=transactional`
+`max.in.flight.requests.per.connection`, it is an error, as in Kafka; so is an empty
+`transactional.id` (the coordinator answers INVALID_REQUEST). `app.commit=transactional`
 needs a `transactional.id`. `app.on.txn.abort` and `app.output.isolation.level` only apply to
 `app.commit=transactional` (a note says so otherwise). `fault.transaction.timeout` and
 `fault.producer.zombie` only apply with a `transactional.id` (their budgets are 0 otherwise).
