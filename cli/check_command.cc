@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "model/checker/explicit_checker.h"
+#include "model/symbolic/bmc.h"
 #include "model/verdict.h"
 #include "model/vocabulary/trace.h"
 
@@ -125,21 +126,44 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
   }
   const Config& config = std::get<Config>(loaded);
 
-  CheckOptions options;
-  options.max_states = args.max_states;
-  options.threads = args.threads;
+  const char* command = args.z3 ? "kdc prove" : "kdc check";
   const bool tty = isatty(fileno(stderr));
-  if (!args.quiet) {
-    options.progress_interval = tty ? 0.5 : 5.0;
-    options.on_progress = [&err, tty](const CheckProgress& p) {
-      err << (tty ? "\r" : "") << "kdc check: " << with_commas(p.states) << " states, depth "
-          << p.depth << ", " << std::fixed << std::setprecision(0) << p.states / p.seconds
-          << " states/s, " << std::setprecision(1) << p.seconds << " s" << (tty ? "   " : "\n")
-          << std::flush;
-    };
+  CheckResult result;
+  ProveResult z3_result;
+  if (args.z3) {
+    ProveOptions options;
+    options.depth = args.depth;
+    options.unbounded = args.unbounded;
+    options.timeout_seconds = args.timeout_seconds;
+    if (!args.quiet)
+      options.on_progress = [&err, tty](const ProveProgress& p) {
+        err << (tty ? "\r" : "") << "kdc prove: depth " << p.depth << " done, " << std::fixed
+            << std::setprecision(1) << p.seconds << " s" << (tty ? "   " : "\n") << std::flush;
+      };
+    z3_result = prove(config, options);
+    if (!args.quiet && tty) err << "\n";
+    result.effects = z3_result.effects;
+    result.counterexamples = z3_result.counterexamples;
+    result.seconds = z3_result.seconds;
+    result.depth = z3_result.depth;
+    result.complete = z3_result.unbounded;
+    result.bound_hits = z3_result.cut_reachable ? 1 : 0;
+  } else {
+    CheckOptions options;
+    options.max_states = args.max_states;
+    options.threads = args.threads;
+    if (!args.quiet) {
+      options.progress_interval = tty ? 0.5 : 5.0;
+      options.on_progress = [&err, tty](const CheckProgress& p) {
+        err << (tty ? "\r" : "") << "kdc check: " << with_commas(p.states) << " states, depth "
+            << p.depth << ", " << std::fixed << std::setprecision(0) << p.states / p.seconds
+            << " states/s, " << std::setprecision(1) << p.seconds << " s" << (tty ? "   " : "\n")
+            << std::flush;
+      };
+    }
+    result = check(config, options);
+    if (!args.quiet && tty && result.seconds >= options.progress_interval) err << "\n";
   }
-  CheckResult result = check(config, options);
-  if (!args.quiet && tty && result.seconds >= options.progress_interval) err << "\n";
 
   // Counterexample traces.
   std::vector<std::string> paths;
@@ -147,7 +171,7 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
     std::error_code ec;
     std::filesystem::create_directories(args.out_dir, ec);
     if (ec) {
-      err << "kdc check: --out: cannot create directory '" << args.out_dir << "': " << ec.message()
+      err << command << ": --out: cannot create directory '" << args.out_dir << "': " << ec.message()
           << "\n";
       return 2;
     }
@@ -161,7 +185,7 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
     std::string path = (std::filesystem::path(args.out_dir) / (t.header.effect + ".jsonl")).string();
     std::string error;
     if (!write_trace(path, t, &error)) {
-      err << "kdc check: " << error << "\n";
+      err << command << ": " << error << "\n";
       return 2;
     }
     paths.push_back(path);
@@ -169,7 +193,8 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
 
   const Guarantee g = guarantee_of(result.effects);
   const bool ordered = ordering_preserved(result.effects);
-  const bool proven = result.complete && result.unexplained == 0 && result.bound_hits == 0;
+  const bool proven = result.complete && result.unexplained == 0 && result.bound_hits == 0 &&
+                      z3_result.replay_failures.empty();
   const bool require_holds = satisfies(g, required) && (required == Guarantee::kNone || proven);
 
   if (args.json) {
@@ -191,6 +216,21 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
     j["not_modelled"] = config.not_modelled;
     j["notes"] = config.notes;
     nlohmann::ordered_json stats;
+    if (args.z3) {
+      stats["engine"] = "z3";
+      stats["depth"] = z3_result.depth;
+      stats["complete"] = z3_result.unbounded;  // no longer loop-free run: any length covered
+      stats["diameter"] = z3_result.diameter;
+      stats["seconds"] = z3_result.seconds;
+      stats["seconds_per_depth"] = z3_result.seconds_per_depth;
+      stats["solver_queries"] = z3_result.solver_queries;
+      stats["timed_out"] = z3_result.timed_out;
+      stats["bound_hits"] = z3_result.cut_reachable ? 1 : 0;
+      stats["replay_failures"] = z3_result.replay_failures;
+      j["stats"] = stats;
+    }
+    if (!args.z3) {
+    stats["engine"] = "explicit";
     stats["states"] = result.states;
     stats["seconds"] = result.seconds;
     stats["transitions"] = result.transitions;
@@ -201,6 +241,7 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
     stats["complete"] = result.complete;
     stats["unexplained_losses"] = result.unexplained;
     j["stats"] = stats;
+    }
     out << j.dump() << "\n";
   } else {
     out << "Configuration: " << summary(config) << "\n";
@@ -208,17 +249,36 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
     out << "Bounds: " << config.messages << " message" << (config.messages == 1 ? "" : "s")
         << ", " << config.replication_factor << " broker" << (config.replication_factor == 1 ? "" : "s")
         << "\n";
+    if (args.z3) {
+      out << "Z3 bounded model checking: every run of up to " << z3_result.depth << " steps in "
+          << std::fixed << std::setprecision(2) << z3_result.seconds << " s ("
+          << z3_result.solver_queries << " solver queries)";
+      if (z3_result.unbounded)
+        out << ": no loop-free run is longer than " << z3_result.diameter
+            << " steps, so this holds for runs of any length within these bounds";
+      out << "\n";
+      if (z3_result.timed_out) out << "WARNING: stopped by --timeout after depth " << z3_result.depth << ".\n";
+      if (!z3_result.unbounded && !z3_result.timed_out)
+        out << "NOTE: bounded proof only: runs longer than " << z3_result.depth
+            << " steps were not covered (raise --depth, or use kdc check).\n";
+      for (const std::string& f : z3_result.replay_failures)
+        out << "ENGINE BUG: a Z3 run did not replay on the model: " << f << "\n";
+    } else
     out << "Explored " << with_commas(result.states) << " states (" << with_commas(result.transitions)
         << " transitions, depth " << result.depth << ") in " << std::fixed << std::setprecision(2)
         << result.seconds << " s"
         << (result.complete && result.bound_hits == 0 ? ": exhaustive within these bounds" : "")
         << "\n";
-    if (result.bound_hits > 0)
+    if (args.z3 && z3_result.cut_reachable)
+      out << "NOTE: some run reaches a step cut by the model's capacity bounds (model/bounds.h): "
+          << "effects found are real, but runs longer than the bounds were not explored. Fewer "
+          << "--messages avoids it.\n";
+    if (!args.z3 && result.bound_hits > 0)
       out << "NOTE: " << with_commas(result.bound_hits) << " steps were cut by the model's capacity "
           << "bounds (model/bounds.h; " << with_commas(result.cut_states)
           << " states left without a step were not judged): effects found are real, but runs "
           << "longer than the bounds were not explored. Fewer --messages avoids it.\n";
-    if (!result.complete)
+    if (!args.z3 && !result.complete)
       out << "WARNING: stopped at --max-states " << args.max_states
           << "; effects found are real, absent ones are not proven.\n";
     if (result.unexplained > 0)

@@ -21,6 +21,11 @@ struct CheckArgs {
   uint64_t max_states = 50'000'000;
   bool quiet = false;                  // no progress on stderr
   int threads = 0;                     // 0: one per core
+  // kdc prove: the Z3 engine instead of the explicit checker (same output, same exit codes).
+  bool z3 = false;
+  int depth = 40;                      // the bound on run length
+  bool unbounded = true;               // try to close the proof (recurrence diameter)
+  double timeout_seconds = 0;          // 0: none
 };
 int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err);
 
@@ -30,6 +35,28 @@ struct ReplayArgs {
   bool show_states = false;  // print the model state after every step
 };
 int run_replay(const ReplayArgs& args, std::ostream& out, std::ostream& err);
+
+struct MatrixArgs {
+  std::string faults;       // "" / "default": the default budget; else a comma list of kinds
+  int max_faults = -1;      // fault.max.total (-1: the default)
+  std::string engine = "z3";
+  int depth = 40;           // z3: the bound on run length
+  bool json = false;
+  bool markdown = false;
+  bool quiet = false;
+};
+int run_matrix(const MatrixArgs& args, std::ostream& out, std::ostream& err);
+
+struct AdviseArgs {
+  std::vector<std::string> files;
+  std::vector<std::string> overrides;
+  std::string require;
+  int messages = 1;         // the bound the search checks candidates at
+  int max_changes = 3;
+  bool json = false;
+  bool quiet = false;
+};
+int run_advise(const AdviseArgs& args, std::ostream& out, std::ostream& err);
 
 // docs/config-reference.md (markdown) or a plain key list.
 int run_keys(bool markdown, std::ostream& out);

@@ -32,6 +32,48 @@ Examples:
 Exit status: 0 the analysis ran (and --require holds), 1 --require does not hold,
 2 bad input or usage (the message names file, line and key).)";
 
+constexpr const char* kProveHelp = R"(
+The same question as 'kdc check', answered by the Z3 engine: the model's transition
+relation is encoded as Z3 terms (docs/symbolic-engine.md) and unrolled one step at a
+time. At each depth Z3 either finds a run that shows an effect (replayed on the
+executable model before it is reported, and written to --out like check's) or proves
+that no run of that length does. When no loop-free run is longer than the depth
+reached, the answer covers runs of any length within the model's bounds ("complete" in
+the JSON); otherwise it is a bounded proof, and --require fails as check's does on an
+incomplete search.
+
+Output and exit status are those of 'kdc check' (stats say "engine": "z3").
+Examples:
+  kdc prove examples/hardened/*.properties --messages 1
+  kdc prove my.properties --depth 20 --no-unbounded --json)";
+
+constexpr const char* kMatrixHelp = R"(
+Classifies kdc's table of configurations (producer profile × broker profile × consumer
+profile; 'kdc matrix --md' lists them) under a fault set. With the Z3 engine (default)
+the configuration is left symbolic: for each guarantee half (nothing lost, nothing
+duplicated) Z3 either finds a run that breaks it for a configuration (replayed on the
+model) or proves none exists and, from the unsat core, the settings that suffice: a
+region of the table decided at once. --engine explicit checks each configuration
+exhaustively instead.
+docs/guarantees.md is this command's --md output.
+Examples:
+  kdc matrix
+  kdc matrix --faults broker.crash,broker.power.loss --max-faults 1 --json
+  kdc matrix --md > docs/guarantees.md
+Exit status: 0 done, 1 an engine bug was found (a Z3 run that does not replay), 2 usage.)";
+
+constexpr const char* kAdviseHelp = R"(
+Starts from your configuration and proposes the cheapest changes that reach the
+required guarantee under your fault.* budget. Candidates combine up to --max-changes
+entries of a catalog of changes, each with a cost (docs/advise.md: latency,
+availability, throughput, or an application change), tried cheapest first. Each
+candidate is checked exhaustively with --messages messages per run, and each proposal
+is checked again by the Z3 engine.
+Examples:
+  kdc advise --require at-least-once examples/naive-defaults/*.properties
+  kdc advise --require exactly-once my.properties --json
+Exit status: 0 a proposal (or nothing to change), 1 none found, 2 bad input.)";
+
 constexpr const char* kReplayHelp = R"(
 Replays a JSONL trace (from 'kdc check --out', or recorded by the implementation) on the
 model: every event must be a step the model allows. Prints the story, the effects the run
@@ -62,6 +104,51 @@ int main(int argc, char** argv) {
   c->add_option("--threads", check.threads, "Worker threads (0: one per core); results are identical")
       ->capture_default_str();
 
+  kdc::CheckArgs prove;
+  prove.z3 = true;
+  CLI::App* p = app.add_subcommand("prove", "Answer check's question with the Z3 engine (bounded proofs)");
+  p->footer(kProveHelp);
+  p->add_option("files", prove.files, "Java .properties files, merged in order");
+  p->add_option("--set", prove.overrides, "Override a key: --set acks=1 (repeatable)")->type_name("KEY=VALUE");
+  p->add_flag("--json", prove.json, "Print one JSON object instead of the report");
+  p->add_option("--require", prove.require, "Exit 1 unless this guarantee holds (for runs of any length)")
+      ->type_name("exactly-once|at-least-once|at-most-once");
+  p->add_option("--out", prove.out_dir, "Directory for counterexample traces")->capture_default_str();
+  p->add_option("--messages", prove.messages, "Messages the producer sends per run (model.messages)")
+      ->check(CLI::Range(1, 4));
+  p->add_option("--depth", prove.depth, "Longest run to cover")->capture_default_str()->check(CLI::Range(0, 200));
+  p->add_flag("!--no-unbounded", prove.unbounded, "Do not try to close the proof for runs of any length");
+  p->add_option("--timeout", prove.timeout_seconds, "Give up after this many seconds (0: never)")
+      ->capture_default_str();
+  p->add_flag("--quiet", prove.quiet, "No progress lines on stderr");
+
+  kdc::MatrixArgs matrix;
+  CLI::App* m = app.add_subcommand("matrix", "The guarantee table over the modelled knobs");
+  m->footer(kMatrixHelp);
+  m->add_option("--faults", matrix.faults, "Fault kinds to consider, e.g. broker.crash,network.partition")
+      ->type_name("KIND,...");
+  m->add_option("--max-faults", matrix.max_faults, "At most this many faults per run (fault.max.total)")
+      ->check(CLI::Range(0, 4));
+  m->add_option("--engine", matrix.engine, "z3 or explicit")->capture_default_str();
+  m->add_option("--depth", matrix.depth, "z3: the longest run to cover")->capture_default_str()->check(CLI::Range(1, 200));
+  auto* mj = m->add_flag("--json", matrix.json, "One JSON object");
+  m->add_flag("--md", matrix.markdown, "Markdown (docs/guarantees.md)")->excludes(mj);
+  m->add_flag("--quiet", matrix.quiet, "No progress lines on stderr");
+
+  kdc::AdviseArgs advise;
+  CLI::App* a = app.add_subcommand("advise", "Propose the cheapest changes that reach a guarantee");
+  a->footer(kAdviseHelp);
+  a->add_option("files", advise.files, "Java .properties files, merged in order");
+  a->add_option("--set", advise.overrides, "Override a key: --set acks=1 (repeatable)")->type_name("KEY=VALUE");
+  a->add_option("--require", advise.require, "The guarantee to reach")->required()
+      ->type_name("exactly-once|at-least-once|at-most-once");
+  a->add_option("--messages", advise.messages, "Messages per run when checking candidates")
+      ->capture_default_str()->check(CLI::Range(1, 4));
+  a->add_option("--max-changes", advise.max_changes, "Changes combined at most")->capture_default_str()
+      ->check(CLI::Range(1, 4));
+  a->add_flag("--json", advise.json, "One JSON object");
+  a->add_flag("--quiet", advise.quiet, "No progress lines on stderr");
+
   kdc::ReplayArgs replay;
   CLI::App* r = app.add_subcommand("replay", "Replay a trace on the model, step by step");
   r->footer(kReplayHelp);
@@ -84,6 +171,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (c->parsed()) return kdc::run_check(check, std::cout, std::cerr);
+  if (p->parsed()) return kdc::run_check(prove, std::cout, std::cerr);
+  if (m->parsed()) return kdc::run_matrix(matrix, std::cout, std::cerr);
+  if (a->parsed()) return kdc::run_advise(advise, std::cout, std::cerr);
   if (r->parsed()) return kdc::run_replay(replay, std::cout, std::cerr);
   if (k->parsed()) return kdc::run_keys(markdown, std::cout);
   return 2;
