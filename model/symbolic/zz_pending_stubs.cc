@@ -1,3 +1,4 @@
+// (Named to sort last: in the static library an earlier member wins a symbol.)
 // TEMPORARY while the encoding is written in parallel: weak definitions that a real
 // definition in *_encoding.cc replaces. Deleted once every group is encoded.
 #include <stdexcept>
