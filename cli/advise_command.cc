@@ -1,7 +1,7 @@
 // kdc advise: from the user's configuration to the cheapest changes that reach a required
 // guarantee. Candidates are combinations of the catalog's changes (each with a documented
 // cost, docs/advise.md), tried cheapest first; each is verified by the explicit checker,
-// and the proposals by the Z3 engine too, on runs as long as the checker's deepest.
+// and the proposals by the Z3 engine too, on runs of up to --z3-depth steps.
 #include <algorithm>
 #include <iomanip>
 #include <nlohmann/json.hpp>
@@ -65,6 +65,12 @@ std::string joined(const std::vector<std::string>& v) {
 }
 
 }  // namespace
+
+std::vector<std::pair<std::string, int>> advise_catalog() {
+  std::vector<std::pair<std::string, int>> out;
+  for (const Change& c : catalog()) out.push_back({c.settings[0], c.cost});
+  return out;
+}
 
 int run_advise(const AdviseArgs& args, std::ostream& out, std::ostream& err) {
   Guarantee required;
@@ -139,10 +145,11 @@ int run_advise(const AdviseArgs& args, std::ostream& out, std::ostream& err) {
     if (!r.complete || r.bound_hits > 0 || !satisfies(guarantee_of(r.effects), required)) continue;
     proposals.push_back({c, std::get<Config>(cfg), std::move(r), {}});
   }
-  // The second engine: Z3 on runs as long as the checker's deepest.
+  // The second engine: Z3 on runs of up to z3_depth steps (its cost grows fast with depth:
+  // docs/symbolic-engine.md).
   for (Proposal& p : proposals) {
     ProveOptions po;
-    po.depth = p.check.depth;
+    po.depth = std::min(p.check.depth, args.z3_depth);
     po.unbounded = false;
     p.z3 = prove(p.config, po);
   }

@@ -115,13 +115,13 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
   if (args.messages > 0) overrides.push_back("model.messages=" + std::to_string(args.messages));
   Guarantee required = Guarantee::kNone;
   if (!args.require.empty() && !parse_guarantee(args.require, &required)) {
-    err << "kdc check: --require: unknown guarantee '" << args.require
+    err << (args.z3 ? "kdc prove" : "kdc check") << ": --require: unknown guarantee '" << args.require
         << "'; expected exactly-once, at-least-once, at-most-once or none\n";
     return 2;
   }
   auto loaded = load_config(args.files, overrides);
   if (auto* e = std::get_if<ConfigError>(&loaded)) {
-    err << "kdc check: " << e->str() << "\n";
+    err << (args.z3 ? "kdc prove: " : "kdc check: ") << e->str() << "\n";
     return 2;
   }
   const Config& config = std::get<Config>(loaded);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace kdc {
@@ -39,8 +40,8 @@ int run_replay(const ReplayArgs& args, std::ostream& out, std::ostream& err);
 struct MatrixArgs {
   std::string faults;       // "" / "default": the default budget; else a comma list of kinds
   int max_faults = -1;      // fault.max.total (-1: the default)
-  std::string engine = "z3";
-  int depth = 40;           // z3: the bound on run length
+  std::string engine = "explicit";
+  int depth = 8;            // z3: the bound on run length
   bool json = false;
   bool markdown = false;
   bool quiet = false;
@@ -53,10 +54,13 @@ struct AdviseArgs {
   std::string require;
   int messages = 1;         // the bound the search checks candidates at
   int max_changes = 3;
+  int z3_depth = 8;         // the Z3 engine re-checks each proposal on runs this long
   bool json = false;
   bool quiet = false;
 };
 int run_advise(const AdviseArgs& args, std::ostream& out, std::ostream& err);
+// advise's catalog: each change's first setting and its cost (docs/advise.md lists them).
+std::vector<std::pair<std::string, int>> advise_catalog();
 
 // docs/config-reference.md (markdown) or a plain key list.
 int run_keys(bool markdown, std::ostream& out);

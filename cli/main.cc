@@ -49,12 +49,13 @@ Examples:
 
 constexpr const char* kMatrixHelp = R"(
 Classifies kdc's table of configurations (producer profile × broker profile × consumer
-profile; 'kdc matrix --md' lists them) under a fault set. With the Z3 engine (default)
-the configuration is left symbolic: for each guarantee half (nothing lost, nothing
-duplicated) Z3 either finds a run that breaks it for a configuration (replayed on the
-model) or proves none exists and, from the unsat core, the settings that suffice: a
-region of the table decided at once. --engine explicit checks each configuration
-exhaustively instead.
+profile; 'kdc matrix --md' lists them) under a fault set. The explicit engine (default)
+checks each configuration exhaustively. With --engine z3 the configuration is left
+symbolic: for each guarantee half (nothing lost, nothing duplicated) Z3 either finds a
+run of at most --depth steps that breaks it for a configuration (replayed on the model)
+or proves none exists and, from the unsat core, the settings that suffice: a region of
+the table decided at once. Z3's answers are bounded by --depth (its cost grows fast with
+depth; docs/symbolic-engine.md), so its table can say more than the explicit one.
 docs/guarantees.md is this command's --md output.
 Examples:
   kdc matrix
@@ -68,7 +69,7 @@ required guarantee under your fault.* budget. Candidates combine up to --max-cha
 entries of a catalog of changes, each with a cost (docs/advise.md: latency,
 availability, throughput, or an application change), tried cheapest first. Each
 candidate is checked exhaustively with --messages messages per run, and each proposal
-is checked again by the Z3 engine.
+is checked again by the Z3 engine on runs of up to --z3-depth steps.
 Examples:
   kdc advise --require at-least-once examples/naive-defaults/*.properties
   kdc advise --require exactly-once my.properties --json
@@ -146,6 +147,8 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(1, 4));
   a->add_option("--max-changes", advise.max_changes, "Changes combined at most")->capture_default_str()
       ->check(CLI::Range(1, 4));
+  a->add_option("--z3-depth", advise.z3_depth, "Z3 re-checks each proposal on runs this long")
+      ->capture_default_str()->check(CLI::Range(0, 60));
   a->add_flag("--json", advise.json, "One JSON object");
   a->add_flag("--quiet", advise.quiet, "No progress lines on stderr");
 

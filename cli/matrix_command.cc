@@ -77,8 +77,8 @@ int run_matrix(const MatrixArgs& args, std::ostream& out, std::ostream& err) {
   std::string command = "kdc matrix";
   if (!args.faults.empty()) command += " --faults " + args.faults;
   if (args.max_faults >= 0) command += " --max-faults " + std::to_string(args.max_faults);
-  if (args.engine != "z3") command += " --engine " + args.engine;
-  if (args.engine == "z3" && args.depth != 40) command += " --depth " + std::to_string(args.depth);
+  if (args.engine != "explicit") command += " --engine " + args.engine;
+  if (args.engine == "z3" && args.depth != 8) command += " --depth " + std::to_string(args.depth);
 
   if (args.json) {
     nlohmann::ordered_json j;

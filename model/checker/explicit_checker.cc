@@ -1,5 +1,7 @@
 #include "model/checker/explicit_checker.h"
 
+#include <atomic>
+
 #include <absl/container/flat_hash_set.h>
 #define XXH_INLINE_ALL  // inline XXH3: the fingerprint is the hottest call of the search
 #include <xxhash.h>
@@ -112,8 +114,11 @@ CheckResult check(const Config& config, const CheckOptions& options) {
     for (auto& th : pool) th.join();
   };
 
+  std::atomic<bool> unexpanded{false};
   while (!frontier.empty()) {
     const size_t n = frontier.size();
+    // With max_depth, the last level is judged (quiescence, cuts) but not expanded.
+    const bool last_level = options.max_depth >= 0 && result.depth >= options.max_depth;
     // Phase 1: expand contiguous slices of the level. Nobody writes `visited` now.
     run([&](int t) {
       const size_t lo = n * t / threads, hi = n * (t + 1) / threads;
@@ -135,7 +140,8 @@ CheckResult check(const Config& config, const CheckOptions& options) {
           for (int m = 0; m < config.messages; ++m)
             if (losses.lost[m]) st.losses[int(losses.per_message[m])].offer(id, m);
         }
-        for (size_t k = 0; k < steps.size(); ++k) {
+        if (last_level && !steps.empty()) unexpanded = true;
+        for (size_t k = 0; k < steps.size() && !last_level; ++k) {
           const uint64_t fp = fingerprint(steps[k].next);
           const int o = owner(fp);
           if (visited[o].contains(fp)) continue;
@@ -212,6 +218,10 @@ CheckResult check(const Config& config, const CheckOptions& options) {
     level_base += uint32_t(n);
     frontier.swap(next);
     if (!frontier.empty()) ++result.depth;
+    if (last_level) {
+      result.depth_limited = unexpanded.load();
+      break;
+    }
   }
 
   for (const WorkerStats& st : stats) {

@@ -28,6 +28,9 @@ struct CheckOptions {
   // Worker threads (0: one per core). Any number gives the same states, in the same
   // order, and the same counterexamples as one thread.
   int threads = 0;
+  // Explore only runs of at most this many steps (-1: all). The symbolic engine's bound,
+  // so that the two engines can be compared at equal bounds.
+  int max_depth = -1;
 };
 
 struct Counterexample {
@@ -50,6 +53,7 @@ struct CheckResult {
   int depth = 0;                 // BFS levels
   double seconds = 0;
   bool complete = true;          // false when max_states stopped the search
+  bool depth_limited = false;    // max_depth left some state unexpanded
 };
 
 CheckResult check(const Config& config, const CheckOptions& options = {});

@@ -172,6 +172,12 @@ MatrixResult classify_z3(const std::vector<MatrixRow>& rows, int depth) {
   for (RowVerdict& v : out.verdicts) v.complete = false;
   SymbolicSpace space(rows);
   sym::Unrolling u(space.config);
+  {
+    // Small cores are big regions.
+    z3::params p(sym::ctx());
+    p.set("core.minimize", true);
+    u.solver().set(p);
+  }
   u.solver().add(space.valid);
   while (u.depth() < depth) u.extend();
 

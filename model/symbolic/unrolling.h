@@ -1,6 +1,7 @@
 // The model's transition relation unrolled on one incremental Z3 solver: s_0 is the
-// initial state, and step t picks ch_t, one of the encoding's steps at s_t or "stay"
-// (s_{t+1} = s_t), so that s_t covers every run of at most t steps. Used by the bounded
+// initial state, and step t picks ch_t, one of the encoding's steps at s_t or, where no
+// step is enabled, "stay" (s_{t+1} = s_t). Effects are never cleared and a quiesced state
+// stays quiesced, so s_t covers every run of at most t steps. Used by the bounded
 // proofs (bmc.h) and the configuration-space search (config_space.h); the configuration
 // may be constants or terms.
 #ifndef KDC_MODEL_SYMBOLIC_UNROLLING_H_
@@ -17,7 +18,7 @@ inline bool is_loss(Effect e) { return (bit(e) & kLossEffects) != 0; }
 
 class Unrolling {
  public:
-  explicit Unrolling(const SymConfig& sc) : sc_(sc), solver_(ctx()) {
+  explicit Unrolling(const SymConfig& sc) : sc_(sc), solver_(ctx(), "QF_BV") {
     states_.push_back(fresh("s0"));
     solver_.add(equal(states_[0], initial_state(sc_)));
     open_state();
@@ -53,6 +54,10 @@ class Unrolling {
     const int stay = int(steps.size());
     solver_.add(z3::ule(ch, num(stay)));
     for (int i = 0; i < stay; ++i) solver_.add(z3::implies(ch == num(i), steps[i].guard));
+    // "Stay" only where no step is enabled (quiesced, or stopped by a bound): a run that
+    // ends early still reaches depth t, and no other run is padded, which keeps the number
+    // of paths Z3 must refute down.
+    solver_.add(z3::implies(ch == num(stay), dead_[t]));
     auto from = s.fields();
     auto to = n.fields();
     std::vector<std::vector<const expr*>> next_fields;
@@ -87,6 +92,11 @@ class Unrolling {
     sinks_.push_back(StepSink{sc_});
     successors(sc_, states_[t], &sinks_[t]);
     quiescent_.push_back(quiescent(sinks_[t]));
+    {
+      z3::expr_vector any(ctx());
+      for (const SymStep& st : sinks_[t].steps) any.push_back(st.guard);
+      dead_.push_back(any.empty() ? truth(true) : !z3::mk_or(any));
+    }
     losses_.push_back(losses_at_quiescence(sc_, states_[t]));
   }
 
@@ -96,6 +106,7 @@ class Unrolling {
   std::vector<expr> choices_;
   std::vector<StepSink> sinks_;
   std::vector<expr> quiescent_;
+  std::vector<expr> dead_;  // no step enabled at s_t
   std::vector<expr> losses_;
   expr loop_free_ = ctx().bool_const("loop_free");
 };
