@@ -1,9 +1,12 @@
 // The producer (model/producer.cc) over terms: read it side by side with producer.cc.
 //
 // Shapes that differ from the C++:
-// - A helper that changes the state and may fail (bump_producer_epoch, resend,
-//   fail_attempt) applies its effect unconditionally and returns `ok`: every caller cuts
-//   the step when it fails, so the effect of a failed call is never observed.
+// - The helpers that change the producer (insert_queue, resend, bump_producer_epoch,
+//   fail_attempt) take a term `when`: the call happens only when it holds. Guarding each
+//   field keeps the terms far smaller than merging two whole producers after the call.
+// - A helper that may fail (bump_producer_epoch, resend, fail_attempt) applies its effect
+//   even when it fails and returns `ok`: every caller cuts the step when it fails, so the
+//   effect of a failed call is never observed.
 // - The passes over the in-flight requests that orphan some and remove the rest
 //   (request_timeout, the crashes) are written as one compaction (kept requests, in
 //   order) instead of successive remove_flight calls.
@@ -11,7 +14,6 @@
 //   (fail_attempt never touches the in-flight requests), so it is built once per step
 //   group and only the in-flight requests are built per `read`.
 #include <string>
-#include <cstdlib>
 #include <vector>
 
 #include "model/symbolic/encoding.h"
@@ -19,8 +21,6 @@
 
 namespace kdc::sym {
 namespace {
-static int MUTV = std::getenv("KDC_MUT") ? atoi(std::getenv("KDC_MUT")) : 0;
-#define MUT(n) (MUTV == n)
 
 constexpr int K = kMaxBatches;
 
@@ -72,7 +72,9 @@ void compact(SymBatch (&arr)[K], expr* count, const SymBatch (&kept)[K], const s
   *count = pos[K];
 }
 
-void insert_queue(SymProducer* p, const expr& slot, const SymBatch& b) {
+void insert_queue(SymProducer* p, const expr& slot_if_called, const SymBatch& b, const expr& when = truth(true)) {
+  // Inserting at slot K leaves every slot as it is.
+  const expr slot = when.is_true() ? slot_if_called : z3::ite(when, slot_if_called, num(K));
   SymBatch out[K];
   for (int j = 0; j < K; ++j) {
     out[j] = p->queue[j];
@@ -80,7 +82,7 @@ void insert_queue(SymProducer* p, const expr& slot, const SymBatch& b) {
     out[j] = ite(num(j) == slot, b, out[j]);
   }
   for (int j = 0; j < K; ++j) p->queue[j] = out[j];
-  p->queued = p->queued + num(1);
+  p->queued = p->queued + one_if(when);
 }
 
 SymBatch pop_queue(SymProducer* p, int index) {
@@ -97,28 +99,28 @@ SymBatch new_batch(const expr& msg, const expr& gen) {
 }
 
 // ok: false when a bound does not allow it (the caller cuts).
-expr resend(SymProducer* p, const expr& msg) {
+expr resend(SymProducer* p, const expr& msg, const expr& when) {
   const expr gen = gen_of(*p, msg);
   const expr ok = p->queued < num(kMaxBatches) && gen < num(kMaxGen);
-  const expr next_gen = gen + num(1);
+  const expr next_gen = choose(when, gen + num(1), gen);
   if (msg.is_numeral())
     p->gen[msg.get_numeral_int()] = next_gen;
   else
     store(p->gen, kMaxMessages, msg, next_gen);
-  // insert_queue at the back: a store at `queued`.
-  store(p->queue, p->queued, new_batch(msg, next_gen));
-  p->queued = p->queued + num(1);
+  // insert_queue at the back: a store at `queued` (no slot when not called).
+  store(p->queue, z3::ite(when, p->queued, num(K)), new_batch(msg, next_gen));
+  p->queued = p->queued + one_if(when);
   return ok;
 }
 
 // ok: false at the producer-id bound (the caller cuts).
-expr bump_producer_epoch(SymProducer* p) {
+expr bump_producer_epoch(SymProducer* p, const expr& when) {
   const expr ok = p->producer_id < num(kMaxProducerId);
-  p->producer_id = p->producer_id + num(1);
-  p->next_seq = num(0);
-  p->last_acked_seq = num(-1);
+  p->producer_id = choose(when, p->producer_id + num(1), p->producer_id);
+  p->next_seq = choose(when, num(0), p->next_seq);
+  p->last_acked_seq = choose(when, num(-1), p->last_acked_seq);
   for (int i = 0; i < K; ++i) {
-    const expr queued = num(i) < p->queued;
+    const expr queued = when && num(i) < p->queued;
     p->queue[i].seq = choose(queued, num(-1), p->queue[i].seq);
     p->queue[i].producer_id = choose(queued, num(0), p->queue[i].producer_id);
   }
@@ -163,11 +165,13 @@ void remove_flight(SymProducer* p, const expr& index) { remove_at(p->flight, &p-
 
 namespace {
 
-// ok: false when the model returns Result::kCount (the caller cuts).
-expr fail_attempt(const SymConfig& c, SymState* s, SymBatch b, const expr& retriable, int front_slot) {
+// ok: false when the model returns Result::kCount (the caller cuts). The retry, the
+// transaction's abortable error, and the failure to the application are exclusive, each
+// applied under its own guard.
+expr fail_attempt(const SymConfig& c, SymState* s, SymBatch b, const expr& retriable, int front_slot,
+                  const expr& when = truth(true)) {
   SymProducer& p = s->producer;
-  const expr retry = retriable && c.retries > b.retries;
-  SymProducer retried = p;
+  const expr retry = when && retriable && c.retries > b.retries;
   if (!retriable.is_false()) {
     SymBatch r = b;
     r.retries = sym::min(b.retries + num(1), num(kMaxRetriesTracked));
@@ -175,7 +179,7 @@ expr fail_attempt(const SymConfig& c, SymState* s, SymBatch b, const expr& retri
     r.broker = num(kNoBroker);
     r.result = num(0);
     r.offset = num(kNoOffset);
-    const expr old_epoch = MUT(11) ? truth(false) : b.seq >= num(0) && b.producer_id != p.producer_id;
+    const expr old_epoch = b.seq >= num(0) && b.producer_id != p.producer_id;
     r.seq = choose(old_epoch, num(-1), b.seq);
     r.producer_id = choose(old_epoch, num(0), b.producer_id);
     // The slot the C++ while loop stops at: the first one that is not a numbered batch
@@ -185,27 +189,20 @@ expr fail_attempt(const SymConfig& c, SymState* s, SymBatch b, const expr& retri
       const SymBatch& q = p.queue[j];
       in_order = z3::ite(num(j) < p.queued && q.seq >= num(0) && q.seq < r.seq, in_order, num(j));
     }
-    const expr slot = z3::ite(r.seq >= num(0) && !MUT(6), in_order, sym::min(num(front_slot), p.queued));
-    insert_queue(&retried, slot, r);
+    const expr slot = z3::ite(r.seq >= num(0), in_order, sym::min(num(front_slot), p.queued));
+    insert_queue(&p, slot, r, retry);
   }
-  SymProducer txn_failed = p;
-  txn_failed.txn = choose(p.txn == num(ProducerState::kOngoing), num(ProducerState::kAbortable), p.txn);
+  const expr fails = when && !retry;
+  p.txn = choose(fails && c.transactional && p.txn == num(ProducerState::kOngoing),
+                 num(ProducerState::kAbortable), p.txn);
 
-  SymProducer failed = p;
-  const expr bump = idempotent(c) && b.seq >= num(0) && b.producer_id == p.producer_id;
-  SymProducer bumped = p;
-  const expr bump_ok = bump_producer_epoch(&bumped);
-  failed = ite(bump && !MUT(21), bumped, failed);
+  const expr to_app = fails && !c.transactional;
+  const expr bump = to_app && idempotent(c) && b.seq >= num(0) && b.producer_id == p.producer_id;
+  const expr bump_ok = bump_producer_epoch(&p, bump);
   const expr resends = c.on_send_error == num(int(OnSendError::kResend));
-  SymProducer resent = failed;
-  const expr resend_ok = resend(&resent, b.msg);
-  SymProducer dropped = failed;
-  dropped.dropped = failed.dropped | bit_of(b.msg);
-  failed = ite(resends, resent, dropped);
-
-  p = ite(retry, retried, ite(c.transactional, txn_failed, failed));
-  if (MUT(8)) return truth(true);
-  return retry || c.transactional || ((!bump || bump_ok) && (!resends || resend_ok));
+  const expr resend_ok = resend(&p, b.msg, to_app && resends);
+  p.dropped = choose(to_app && !resends, p.dropped | bit_of(b.msg), p.dropped);
+  return !(bump && !bump_ok) && !(to_app && resends && !resend_ok);
 }
 
 expr retriable(const expr& r) {
@@ -228,7 +225,7 @@ void transactional_send(const SymState& s, StepSink* sink) {
     const expr lowest = (p.resend & num((2 << m) - 1)) == num(1 << m);
     const expr chosen = z3::ite(resending, lowest, p.next_msg == num(m));
     const expr guard = ready && chosen;
-    const expr again = MUT(9) ? truth(false) : resending || (c.processor() && in_set(p.sent, m));
+    const expr again = resending || (c.processor() && in_set(p.sent, m));
     const expr cut = (again && p.gen[m] >= num(kMaxGen)) || p.queued >= num(kMaxBatches);
     sink->cut(guard && cut);
     SymState next = s;
@@ -287,21 +284,21 @@ void produce_request(const SymState& s, StepSink* sink) {
     guard = guard && !(num(i) < p.in_flight && f.broker == target && f.stage == num(Batch::kResponded) &&
                        f.result == num(int(Result::kNetworkException)));
   }
-  const expr cut = MUT(19) ? truth(false) : p.in_flight >= num(kMaxBatches) ||
+  const expr cut = p.in_flight >= num(kMaxBatches) ||
                    (idempotent(c) && p.queue[0].seq < num(0) && p.next_seq > num(kMaxSeq));
   sink->cut(guard && cut);
 
   SymState next = s;
   SymProducer& np = next.producer;
   SymBatch b = pop_queue(&np, 0);
-  const expr numbering = idempotent(c) && b.seq < num(0) && !MUT(12);
+  const expr numbering = idempotent(c) && b.seq < num(0);
   b.seq = choose(numbering, np.next_seq, b.seq);
   b.producer_id = choose(numbering, np.producer_id, b.producer_id);
   np.next_seq = choose(numbering, np.next_seq + num(1), np.next_seq);
   b.broker = target;
   const expr acks_zero = c.acks == num(int(Acks::kZero));
   b.stage = z3::ite(acks_zero, num(Batch::kOrphan), num(Batch::kInNetwork));
-  np.acked = choose(acks_zero && !MUT(22), np.acked | bit_of(b.msg), np.acked);
+  np.acked = choose(acks_zero, np.acked | bit_of(b.msg), np.acked);
   store(np.flight, np.in_flight, b);
   np.in_flight = np.in_flight + num(1);
   sink->emit("ProduceRequest", guard && !cut, next);
@@ -322,7 +319,7 @@ void produce_response(const SymState& s, StepSink* sink, int broker) {
   const expr r = b.result;
   auto is = [&](Result x) { return r == num(int(x)); };
   const expr fenced = c.transactional && is(Result::kProducerFenced);
-  const expr txn_error = !MUT(18) && c.transactional && (is(Result::kInvalidProducerEpoch) ||
+  const expr txn_error = c.transactional && (is(Result::kInvalidProducerEpoch) ||
                                              is(Result::kInvalidTxnState) || is(Result::kOutOfOrderSequence));
   const expr success = is(Result::kAppended) || is(Result::kDuplicate);
   const expr out_of_order = is(Result::kOutOfOrderSequence);
@@ -334,7 +331,7 @@ void produce_response(const SymState& s, StepSink* sink, int broker) {
   SymProducer& ap = acked.producer;
   const expr batch_acked = ap.txn == num(ProducerState::kOngoing) && b.msg == ap.txn_msg &&
                            b.gen == gen_of(ap, b.msg);
-  ap.txn_flags = choose(c.transactional && batch_acked && !MUT(10),
+  ap.txn_flags = choose(c.transactional && batch_acked,
                         ap.txn_flags | num(ProducerState::kBatchAcked), ap.txn_flags);
   ap.acked = choose(c.transactional, ap.acked, ap.acked | bit_of(b.msg));
   const expr newer = b.seq >= num(0) && b.producer_id == ap.producer_id && b.seq > ap.last_acked_seq;
@@ -342,22 +339,20 @@ void produce_response(const SymState& s, StepSink* sink, int broker) {
 
   const expr current = b.producer_id == np.producer_id;
   const expr next_expected = current && b.seq == np.last_acked_seq + num(1);
-  const expr stale = MUT(3) ? truth(false) : current && b.seq <= np.last_acked_seq;
+  const expr stale = current && b.seq <= np.last_acked_seq;
   const expr v25 = c.at_least(KafkaVersion{2, 5, 0});
-  const expr bump_first = MUT(2) ? truth(false) : !txn_error && out_of_order && !stale && next_expected && v25;
+  const expr bump_first = !txn_error && out_of_order && !stale && next_expected && v25;
   const expr retry = z3::ite(txn_error, truth(false),
-                             z3::ite(out_of_order, !MUT(17) && !stale && (!next_expected || v25), retriable(r)));
+                             z3::ite(out_of_order, !stale && (!next_expected || v25), retriable(r)));
   SymState failed = next;
-  SymProducer bumped = np;
-  const expr bump_ok = bump_producer_epoch(&bumped);
-  failed.producer = ite(bump_first, bumped, failed.producer);
+  const expr bump_ok = bump_producer_epoch(&failed.producer, bump_first);
   const expr fail_ok = fail_attempt(c, &failed, b, retry, 0);
   const expr ok = (!bump_first || bump_ok) && fail_ok;
 
   const expr failing = !fenced && !success;
   sink->cut(guard && failing && !ok);
   sink->emit("ProduceResponse(b=" + std::to_string(broker) + ")", guard && (!failing || ok),
-             ite(fenced, MUT(1) ? failed : restarted, ite(success, acked, failed)));
+             ite(fenced, restarted, ite(success, acked, failed)));
 }
 
 // The requests left after a crash or a timeout closes connections: of those the sender
@@ -370,7 +365,7 @@ void close_connections(SymProducer* p, const std::vector<expr>& failing, int rea
   for (int k = 0; k < K; ++k) {
     const SymBatch& b = p->flight[k];
     const expr wire = failing[k] && b.stage == num(Batch::kInNetwork);
-    const expr read_it = MUT(13) ? truth(false) : read > k ? wire : read == 0 ? truth(false) : wire && rank < num(read);
+    const expr read_it = read > k ? wire : read == 0 ? truth(false) : wire && rank < num(read);
     keep[k] = num(k) < p->in_flight && (!failing[k] || read_it);
     kept[k] = b;
     kept[k].stage = choose(failing[k], num(Batch::kOrphan), b.stage);
@@ -393,12 +388,7 @@ void request_timeout(const SymState& s, StepSink* sink, int broker) {
   SymState failed = s;
   spend_fault(&failed, FaultKind::kRequestTimeout);
   expr ok = truth(true);
-  for (int i = 0; i < K; ++i) {
-    SymState attempt = failed;
-    const expr attempt_ok = fail_attempt(c, &attempt, p.flight[i], truth(true), 0);
-    failed.producer = ite(failing[i], attempt.producer, failed.producer);
-    ok = ok && (!failing[i] || attempt_ok);
-  }
+  for (int i = 0; i < K; ++i) ok = ok && fail_attempt(c, &failed, p.flight[i], truth(true), 0, failing[i]);
   // The C++ cuts once per `read`; one cut term says the same.
   sink->cut(enabled && !ok);
   for (int read = 0; read <= K; ++read) {
@@ -435,7 +425,7 @@ void delivery_timeout_in_flight(const SymState& s, StepSink* sink) {
     orphaned.flight[i].stage = choose(w.index == num(i), num(Batch::kOrphan), orphaned.flight[i].stage);
   SymProducer removed = np;
   remove_flight(&removed, w.index);
-  np = ite(b.stage == num(Batch::kInNetwork) && !MUT(7), orphaned, removed);
+  np = ite(b.stage == num(Batch::kInNetwork), orphaned, removed);
   const expr ok = fail_attempt(c, &next, b, truth(false), 0);
   sink->cut(guard && !ok);
   sink->emit("DeliveryTimeoutInFlight", guard && ok, next);
@@ -451,7 +441,7 @@ void producer_crash(const SymState& s, StepSink* sink) {
   const SymProducer& p = s.producer;
   const expr guard = !c.transactional && (p.queued != num(0) || waiting_requests(p) != num(0)) &&
                      fault_allowed(c, s, FaultKind::kProducerCrash);
-  const expr id_bound = MUT(20) ? truth(false) : p.producer_id >= num(kMaxProducerId);
+  const expr id_bound = p.producer_id >= num(kMaxProducerId);
   sink->cut(guard && id_bound);
   expr on_wire = num(0);
   for (int i = 0; i < K; ++i)
@@ -476,10 +466,8 @@ void producer_crash(const SymState& s, StepSink* sink) {
   // Messages from c.messages on are never sent: their pending bit is always clear.
   for (int m = 0; m < c.messages; ++m) {
     const expr has = in_set(pending, m);
-    SymProducer resent = np;
-    const expr resend_ok = resend(&resent, num(m));
+    const expr resend_ok = resend(&np, num(m), has && replay);
     ok = ok && !(has && replay && !resend_ok);
-    np = ite(has && replay && !MUT(5), resent, np);
     np.abandoned = choose(has && !replay, np.abandoned | bit_of(m), np.abandoned);
   }
   const expr enabled = guard && !id_bound;
@@ -523,7 +511,7 @@ void transactional_producer_crash(const SymState& s, StepSink* sink, bool zombie
     for (int j = 0; j < K; ++j) {
       const expr drained = num(j) < p.queued && added;
       const expr bound = before_pass >= num(kMaxBatches) || np.next_seq > num(kMaxSeq);
-      cut = cut || (drained && bound && !MUT(16));
+      cut = cut || (drained && bound);
       SymBatch b = p.queue[j];
       const expr numbering = drained && b.seq < num(0);
       b.seq = choose(numbering, np.next_seq, b.seq);
@@ -531,7 +519,7 @@ void transactional_producer_crash(const SymState& s, StepSink* sink, bool zombie
       np.next_seq = choose(numbering, np.next_seq + num(1), np.next_seq);
       b.broker = np.metadata_leader;
       b.stage = num(Batch::kOrphan);
-      const expr appended = MUT(4) ? truth(false) : drained && np.metadata_leader != num(kNoBroker);
+      const expr appended = drained && np.metadata_leader != num(kNoBroker);
       store(np.flight, z3::ite(appended, np.in_flight, num(K)), b);
       np.in_flight = choose(appended, np.in_flight + num(1), np.in_flight);
       before_pass = choose(appended, before_pass + num(1), before_pass);
@@ -540,13 +528,13 @@ void transactional_producer_crash(const SymState& s, StepSink* sink, bool zombie
   clear_queue(&np);
   if (zombie) {
     SymCoordinator& t = next.coordinator;
-    t.zombie_epoch = choose(!MUT(14) && t.epoch == p.producer_id && t.status == num(TxnCoordinatorState::kOngoing),
+    t.zombie_epoch = choose(t.epoch == p.producer_id && t.status == num(TxnCoordinatorState::kOngoing),
                             p.producer_id, t.zombie_epoch);
   }
   const expr replay = c.on_producer_restart == num(int(OnProducerRestart::kReplayUnacked));
   const expr txn_bit = bit_of(p.txn_msg);
   np.resend = choose(c.processor(), np.resend, z3::ite(replay, np.resend | txn_bit, num(0)));
-  np.abandoned = choose(MUT(15) || c.processor() || replay, np.abandoned, np.abandoned | p.resend | txn_bit);
+  np.abandoned = choose(c.processor() || replay, np.abandoned, np.abandoned | p.resend | txn_bit);
   np.txn = num(ProducerState::kNeedsInit);
   np.txn_flags = z3::ite(c.processor(), num(ProducerState::kNeedsOffsetFetch), num(0));
   np.metadata_leader = s.partition.leader;
