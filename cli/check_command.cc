@@ -219,7 +219,7 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
     if (args.z3) {
       stats["engine"] = "z3";
       stats["depth"] = z3_result.depth;
-      stats["complete"] = z3_result.unbounded;  // no longer loop-free run: any length covered
+      stats["complete"] = z3_result.unbounded;  // no loop-free run is longer: any length covered
       stats["diameter"] = z3_result.diameter;
       stats["seconds"] = z3_result.seconds;
       stats["seconds_per_depth"] = z3_result.seconds_per_depth;
@@ -227,21 +227,19 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
       stats["timed_out"] = z3_result.timed_out;
       stats["bound_hits"] = z3_result.cut_reachable ? 1 : 0;
       stats["replay_failures"] = z3_result.replay_failures;
-      j["stats"] = stats;
+    } else {
+      stats["engine"] = "explicit";
+      stats["states"] = result.states;
+      stats["seconds"] = result.seconds;
+      stats["transitions"] = result.transitions;
+      stats["depth"] = result.depth;
+      stats["quiescent_states"] = result.quiescent_states;
+      stats["bound_hits"] = result.bound_hits;
+      stats["cut_states"] = result.cut_states;
+      stats["complete"] = result.complete;
+      stats["unexplained_losses"] = result.unexplained;
     }
-    if (!args.z3) {
-    stats["engine"] = "explicit";
-    stats["states"] = result.states;
-    stats["seconds"] = result.seconds;
-    stats["transitions"] = result.transitions;
-    stats["depth"] = result.depth;
-    stats["quiescent_states"] = result.quiescent_states;
-    stats["bound_hits"] = result.bound_hits;
-    stats["cut_states"] = result.cut_states;
-    stats["complete"] = result.complete;
-    stats["unexplained_losses"] = result.unexplained;
     j["stats"] = stats;
-    }
     out << j.dump() << "\n";
   } else {
     out << "Configuration: " << summary(config) << "\n";
@@ -263,12 +261,13 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
             << " steps were not covered (raise --depth, or use kdc check).\n";
       for (const std::string& f : z3_result.replay_failures)
         out << "ENGINE BUG: a Z3 run did not replay on the model: " << f << "\n";
-    } else
-    out << "Explored " << with_commas(result.states) << " states (" << with_commas(result.transitions)
-        << " transitions, depth " << result.depth << ") in " << std::fixed << std::setprecision(2)
-        << result.seconds << " s"
-        << (result.complete && result.bound_hits == 0 ? ": exhaustive within these bounds" : "")
-        << "\n";
+    } else {
+      out << "Explored " << with_commas(result.states) << " states (" << with_commas(result.transitions)
+          << " transitions, depth " << result.depth << ") in " << std::fixed << std::setprecision(2)
+          << result.seconds << " s"
+          << (result.complete && result.bound_hits == 0 ? ": exhaustive within these bounds" : "")
+          << "\n";
+    }
     if (args.z3 && z3_result.cut_reachable)
       out << "NOTE: some run reaches a step cut by the model's capacity bounds (model/bounds.h): "
           << "effects found are real, but runs longer than the bounds were not explored. Fewer "

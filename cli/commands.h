@@ -24,7 +24,7 @@ struct CheckArgs {
   int threads = 0;                     // 0: one per core
   // kdc prove: the Z3 engine instead of the explicit checker (same output, same exit codes).
   bool z3 = false;
-  int depth = 40;                      // the bound on run length
+  int depth = 8;                       // the bound on run length (Z3's cost doubles per step)
   bool unbounded = true;               // try to close the proof (recurrence diameter)
   double timeout_seconds = 0;          // 0: none
 };

@@ -45,7 +45,8 @@ incomplete search.
 Output and exit status are those of 'kdc check' (stats say "engine": "z3").
 Examples:
   kdc prove examples/hardened/*.properties --messages 1
-  kdc prove my.properties --depth 20 --no-unbounded --json)";
+  kdc prove my.properties --depth 6 --no-unbounded --json
+The default --depth 8 takes about a minute on one broker; each step more about doubles it.)";
 
 constexpr const char* kMatrixHelp = R"(
 Classifies kdc's table of configurations (producer profile × broker profile × consumer
@@ -81,6 +82,19 @@ model: every event must be a step the model allows. Prints the story, the effect
 shows, and, on divergence, the first illegal step and what the model allowed instead.
 Exit status: 0 legal, 1 diverges (or the claimed effect does not show), 2 unreadable.)";
 
+// The options check and prove share: the configuration, the output, the verdict wanted.
+void add_config_options(CLI::App* cmd, kdc::CheckArgs* args, const char* require_help) {
+  cmd->add_option("files", args->files, "Java .properties files, merged in order");
+  cmd->add_option("--set", args->overrides, "Override a key: --set acks=1 (repeatable)")->type_name("KEY=VALUE");
+  cmd->add_flag("--json", args->json, "Print one JSON object instead of the report");
+  cmd->add_option("--require", args->require, require_help)
+      ->type_name("exactly-once|at-least-once|at-most-once");
+  cmd->add_option("--out", args->out_dir, "Directory for counterexample traces")->capture_default_str();
+  cmd->add_option("--messages", args->messages, "Messages the producer sends per run (model.messages)")
+      ->check(CLI::Range(1, 4));
+  cmd->add_flag("--quiet", args->quiet, "No progress lines on stderr");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -91,17 +105,9 @@ int main(int argc, char** argv) {
   kdc::CheckArgs check;
   CLI::App* c = app.add_subcommand("check", "Classify a configuration: exactly-once, at-least-once, at-most-once or none");
   c->footer(kCheckHelp);
-  c->add_option("files", check.files, "Java .properties files, merged in order");
-  c->add_option("--set", check.overrides, "Override a key: --set acks=1 (repeatable)")->type_name("KEY=VALUE");
-  c->add_flag("--json", check.json, "Print one JSON object instead of the report");
-  c->add_option("--require", check.require, "Exit 1 unless this guarantee holds")
-      ->type_name("exactly-once|at-least-once|at-most-once");
-  c->add_option("--out", check.out_dir, "Directory for counterexample traces")->capture_default_str();
-  c->add_option("--messages", check.messages, "Messages the producer sends per run (model.messages)")
-      ->check(CLI::Range(1, 4));
+  add_config_options(c, &check, "Exit 1 unless this guarantee holds");
   c->add_option("--max-states", check.max_states, "Stop exploring beyond this many states")
       ->capture_default_str();
-  c->add_flag("--quiet", check.quiet, "No progress lines on stderr");
   c->add_option("--threads", check.threads, "Worker threads (0: one per core); results are identical")
       ->capture_default_str();
 
@@ -109,19 +115,11 @@ int main(int argc, char** argv) {
   prove.z3 = true;
   CLI::App* p = app.add_subcommand("prove", "Answer check's question with the Z3 engine (bounded proofs)");
   p->footer(kProveHelp);
-  p->add_option("files", prove.files, "Java .properties files, merged in order");
-  p->add_option("--set", prove.overrides, "Override a key: --set acks=1 (repeatable)")->type_name("KEY=VALUE");
-  p->add_flag("--json", prove.json, "Print one JSON object instead of the report");
-  p->add_option("--require", prove.require, "Exit 1 unless this guarantee holds (for runs of any length)")
-      ->type_name("exactly-once|at-least-once|at-most-once");
-  p->add_option("--out", prove.out_dir, "Directory for counterexample traces")->capture_default_str();
-  p->add_option("--messages", prove.messages, "Messages the producer sends per run (model.messages)")
-      ->check(CLI::Range(1, 4));
+  add_config_options(p, &prove, "Exit 1 unless this guarantee holds (for runs of any length)");
   p->add_option("--depth", prove.depth, "Longest run to cover")->capture_default_str()->check(CLI::Range(0, 200));
   p->add_flag("!--no-unbounded", prove.unbounded, "Do not try to close the proof for runs of any length");
   p->add_option("--timeout", prove.timeout_seconds, "Give up after this many seconds (0: never)")
       ->capture_default_str();
-  p->add_flag("--quiet", prove.quiet, "No progress lines on stderr");
 
   kdc::MatrixArgs matrix;
   CLI::App* m = app.add_subcommand("matrix", "The guarantee table over the modelled knobs");

@@ -33,7 +33,7 @@ MatrixSpace default_space(const std::vector<std::string>& fault_overrides) {
       {"acks=all, retries=0", {"acks=all", "retries=0", "enable.idempotence=false", "app.on.send.error=resend"}},
       {"acks=all, retries, not idempotent", {"acks=all", "enable.idempotence=false", "app.on.send.error=resend"}},
       {"acks=all, idempotent", {"acks=all", "enable.idempotence=true", "app.on.send.error=resend"}},
-      {"transactional", {"acks=all", "enable.idempotence=true", "transactional.id=kdc-matrix"}},
+      {"transactional", {"acks=all", "enable.idempotence=true", "transactional.id=kdc-matrix"}, true},
   };
   s.broker = {
       {"min.insync=1", {"min.insync.replicas=1", "unclean.leader.election.enable=false"}},
@@ -48,7 +48,8 @@ MatrixSpace default_space(const std::vector<std::string>& fault_overrides) {
       {"process, then commit", {"enable.auto.commit=false", "app.commit=process-then-commit-sync"}},
       {"result and offset in one write", {"enable.auto.commit=false", "app.commit=external-atomic"}},
       {"transactional processor, read_committed downstream",
-       {"enable.auto.commit=false", "app.commit=transactional", "app.output.isolation.level=read_committed"}},
+       {"enable.auto.commit=false", "app.commit=transactional", "app.output.isolation.level=read_committed"},
+       true},
   };
   return s;
 }
@@ -66,10 +67,7 @@ std::vector<MatrixRow> matrix_rows(const MatrixSpace& space, std::string* error)
   for (const Profile& p : space.producer)
     for (const Profile& b : space.broker)
       for (const Profile& c : space.consumer) {
-        // A transactional producer is the processor of the transactional pipeline, and only it.
-        const bool txn_producer = p.name == "transactional";
-        const bool txn_consumer = c.settings.back().find("app.output") == 0;
-        if (txn_producer != txn_consumer) continue;
+        if (p.transactional != c.transactional) continue;
         std::vector<std::string> overrides = space.base;
         for (const auto* prof : {&p, &b, &c})
           overrides.insert(overrides.end(), prof->settings.begin(), prof->settings.end());

@@ -25,6 +25,9 @@ namespace kdc {
 struct Profile {
   std::string name;                   // "acks=all, idempotent"
   std::vector<std::string> settings;  // "key=value" overrides
+  // The transactional producer and the transactional processor's consumer side: combined
+  // only with each other (the pipeline is one application).
+  bool transactional = false;
 };
 
 struct MatrixSpace {

@@ -9,7 +9,7 @@
 // emits several steps (one per parameter), the encoding emits one per possible parameter
 // value, each guarded by "this value is valid".
 //
-// Contract (tested by encoding_agreement_test.cc on every reachable state of a set of
+// Contract (tested by encoding_agreement_test.cc on reachable states of a set of
 // configurations): for a constant state s, the guards that evaluate to true are exactly
 // the steps model::successors() yields, with the same next states, and some cut guard is
 // true exactly when the model cuts a step.

@@ -39,7 +39,7 @@ expr idempotent(const SymConfig& c) { return c.idempotence; }
 // p.gen[msg] (a constant msg indexes directly).
 expr gen_of(const SymProducer& p, const expr& msg) {
   if (msg.is_numeral()) return p.gen[msg.get_numeral_int()];
-  return select(p.gen, kMaxMessages, msg);
+  return select(p.gen, msg);
 }
 
 // Removes arr[index] of the first *count, shifting the rest down (pop_queue, remove_flight).
@@ -106,7 +106,7 @@ expr resend(SymProducer* p, const expr& msg, const expr& when) {
   if (msg.is_numeral())
     p->gen[msg.get_numeral_int()] = next_gen;
   else
-    store(p->gen, kMaxMessages, msg, next_gen);
+    store(p->gen, msg, next_gen);
   // insert_queue at the back: a store at `queued` (no slot when not called).
   store(p->queue, z3::ite(when, p->queued, num(K)), new_batch(msg, next_gen));
   p->queued = p->queued + one_if(when);

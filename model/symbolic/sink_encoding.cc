@@ -21,9 +21,9 @@ SymPolled polled_record(const SymRecord& r, const expr& offset) {
 // The message is a term (here and in apply_to_sink): each per-message slot takes its new
 // value when it is the message's.
 void mark_aborted(SymState* s, const expr& msg, const expr& gen) {
-  const expr applied = select(s->sink.applied_gens, kMaxMessages, msg);
-  const expr aborted = select(s->coordinator.aborted_gens, kMaxMessages, msg);
-  store(s->coordinator.aborted_gens, kMaxMessages, msg, aborted | bit_of(gen));
+  const expr applied = select(s->sink.applied_gens, msg);
+  const expr aborted = select(s->coordinator.aborted_gens, msg);
+  store(s->coordinator.aborted_gens, msg, aborted | bit_of(gen));
   s->effects = z3::ite(in_set(applied, gen), s->effects | effect_bit(Effect::kUncommitted), s->effects);
 }
 
@@ -35,11 +35,11 @@ void apply_to_sink(SymState* s, const SymPolled& record) {
   SymSink& sink = s->sink;
   const expr m = polled_msg(record);
   const expr gen = polled_gen(record);
-  const expr aborted = select(s->coordinator.aborted_gens, kMaxMessages, m);
-  const expr applied = select(sink.applied_gens, kMaxMessages, m);
-  const expr count = select(sink.count, kMaxMessages, m);
+  const expr aborted = select(s->coordinator.aborted_gens, m);
+  const expr applied = select(sink.applied_gens, m);
+  const expr count = select(sink.count, m);
   const SymPolled first = select(sink.first, m);
-  store(sink.applied_gens, kMaxMessages, m, applied | bit_of(gen));
+  store(sink.applied_gens, m, applied | bit_of(gen));
   // The effect bits this record adds, from both branches of `count == 0`.
   const expr unc = effect_bit(Effect::kUncommitted);
   expr added = z3::ite(in_set(aborted, gen), unc, num(0));
@@ -55,7 +55,7 @@ void apply_to_sink(SymState* s, const SymPolled& record) {
   s->effects = s->effects | added;
   store(sink.first, m, sym::ite(first_time, record, first));
   sink.highest_first = z3::ite(first_time, sym::max(sink.highest_first, m), sink.highest_first);
-  store(sink.count, kMaxMessages, m, sym::min(num(3), count + num(1)));
+  store(sink.count, m, sym::min(num(3), count + num(1)));
 }
 
 }  // namespace kdc::sym

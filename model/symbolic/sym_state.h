@@ -177,18 +177,10 @@ T select(const T (&arr)[N], const expr& index) {
   for (int i = int(N) - 2; i >= 0; --i) out = sym::ite<T>(index == num(i), arr[i], out);
   return out;
 }
-inline expr select(const expr* arr, int n, const expr& index) {
-  expr out = arr[n - 1];
-  for (int i = n - 2; i >= 0; --i) out = choose(index == num(i), arr[i], out);
-  return out;
-}
 // arr[index] = value for a symbolic index (no slot changes when out of range).
 template <class T, size_t N>
 void store(T (&arr)[N], const expr& index, const T& value) {
   for (size_t i = 0; i < N; ++i) arr[i] = sym::ite<T>(index == num(int(i)), value, arr[i]);
-}
-inline void store(expr* arr, int n, const expr& index, const expr& value) {
-  for (int i = 0; i < n; ++i) arr[i] = choose(index == num(i), value, arr[i]);
 }
 
 // Bit helpers in C++'s terms.

@@ -28,7 +28,7 @@ expr status_is(const SymState& s, uint8_t status) { return s.coordinator.status 
 expr preparing(const SymState& s) {
   return status_is(s, Coordinator::kPrepareCommit) || status_is(s, Coordinator::kPrepareAbort);
 }
-expr txn_gen(const SymProducer& p) { return select(p.gen, kMaxMessages, p.txn_msg); }
+expr txn_gen(const SymProducer& p) { return select(p.gen, p.txn_msg); }
 
 // The accumulator emptied back to front (while (queued > 0) queue[--queued] = Batch{}).
 void clear_queue(SymProducer* p) {
