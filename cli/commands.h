@@ -62,6 +62,23 @@ int run_advise(const AdviseArgs& args, std::ostream& out, std::ostream& err);
 // advise's catalog: each change's first setting and its cost (docs/advise.md lists them).
 std::vector<std::pair<std::string, int>> advise_catalog();
 
+struct RunArgs {
+  std::vector<std::string> files;
+  std::vector<std::string> overrides;
+  uint64_t seed = 1;
+  bool deterministic = false;  // the seeded scheduler instead of real threads
+  int messages = 0;            // 0: model.messages from the files
+  std::string duration;        // "10s", "500ms", "2m", or seconds; "" the default
+  std::string trace;           // write the trace here ("" none)
+  std::string data_dir;        // broker disks ("" a temporary directory, removed after)
+  bool faults = true;          // inject the fault.* budget
+  std::string require;         // exit 1 if this run shows an effect breaking it
+  bool json = false;
+  bool quiet = false;
+};
+// Runs a workload on the implementation (impl/): docs/impl.md.
+int run_run(const RunArgs& args, std::ostream& out, std::ostream& err);
+
 // docs/config-reference.md (markdown) or a plain key list.
 int run_keys(bool markdown, std::ostream& out);
 

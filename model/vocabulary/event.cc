@@ -97,32 +97,34 @@ constexpr std::array<std::string_view, static_cast<size_t>(Result::kCount)> kRes
     "concurrent_transactions",
 };
 
-// The integer fields in the order they are written.
+// The integer fields in the order they are written. Each is stored in one of three
+// widths: the model's values fit in a byte, the implementation's long runs do not.
 struct IntField {
   const char* key;
   int64_t max;
-  bool is16;
   int8_t Event::* f8;
-  int16_t Event::* f16;
+  int32_t Event::* f32;
 };
+
+constexpr int64_t kInt32Max = 2147483647;
 
 constexpr IntField kIntFields[] = {
-    {"broker", 127, false, &Event::broker, nullptr},
-    {"peer", 127, false, &Event::peer, nullptr},
-    {"msg", 127, false, &Event::msg, nullptr},
-    {"gen", 127, false, &Event::gen, nullptr},
-    {"offset", 32767, true, nullptr, &Event::offset},
-    {"count", 127, false, &Event::count, nullptr},
-    {"leader_epoch", 127, false, &Event::leader_epoch, nullptr},
-    {"seq", 127, false, &Event::seq, nullptr},
-    {"producer_id", 127, false, &Event::producer_id, nullptr},
+    {"broker", 127, &Event::broker, nullptr},
+    {"peer", 127, &Event::peer, nullptr},
+    {"msg", kInt32Max, nullptr, &Event::msg},
+    {"gen", 127, &Event::gen, nullptr},
+    {"offset", kInt32Max, nullptr, &Event::offset},
+    {"count", kInt32Max, nullptr, &Event::count},
+    {"leader_epoch", kInt32Max, nullptr, &Event::leader_epoch},
+    {"seq", kInt32Max, nullptr, &Event::seq},
+    {"producer_id", kInt32Max, nullptr, &Event::producer_id},
 };
 
-int64_t get_int(const Event& e, const IntField& f) { return f.is16 ? e.*f.f16 : e.*f.f8; }
+int64_t get_int(const Event& e, const IntField& f) { return f.f32 ? e.*f.f32 : e.*f.f8; }
 
 void set_int(Event* e, const IntField& f, int64_t v) {
-  if (f.is16) {
-    e->*f.f16 = static_cast<int16_t>(v);
+  if (f.f32) {
+    e->*f.f32 = static_cast<int32_t>(v);
   } else {
     e->*f.f8 = static_cast<int8_t>(v);
   }

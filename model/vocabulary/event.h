@@ -120,13 +120,13 @@ struct Event {
   EventType type = EventType::kSend;
   int8_t broker = -1;        // the broker taking the step (or the one it concerns)
   int8_t peer = -1;          // the other broker (leader fetched from, replica shrunk, ...)
-  int8_t msg = -1;           // message id, 0-based, in send order
+  int32_t msg = -1;          // message id, 0-based, in send order
   int8_t gen = -1;           // which application send() of msg: 0 first, 1 after a resend, ...
-  int16_t offset = -1;       // log offset (append, truncate, poll start, commit)
-  int8_t count = -1;         // records fetched or polled
-  int8_t leader_epoch = -1;
-  int8_t seq = -1;           // idempotent producer sequence number
-  int8_t producer_id = -1;   // producer instance (a restart gets a new id)
+  int32_t offset = -1;       // log offset (append, truncate, poll start, commit)
+  int32_t count = -1;        // records fetched or polled
+  int32_t leader_epoch = -1;
+  int32_t seq = -1;          // idempotent producer sequence number
+  int32_t producer_id = -1;  // producer instance (a restart gets a new id)
   Result result = Result::kNone;   // what the step found: broker response, election kind, ...
   Result outcome = Result::kNone;  // what the producer did about it: acked/retry/failed_*
 

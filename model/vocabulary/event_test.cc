@@ -193,7 +193,8 @@ TEST(EventJson, ExtremeValuesRoundTrip) {
   Event e;
   e.type = EventType::kFetch;
   e.broker = 127;
-  e.offset = 32767;
+  e.offset = 2147483647;
+  e.msg = 1000000;
   e.count = 0;
   Event back;
   std::string error;
@@ -227,14 +228,14 @@ TEST(EventJson, Errors) {
   EXPECT_EQ(parse_error(R"({"event":"send","offset":"0"})"), "field 'offset' must be an integer");
   EXPECT_EQ(parse_error(R"({"event":"send","offset":1.5})"), "field 'offset' must be an integer");
   EXPECT_EQ(parse_error(R"({"event":"send","msg":true})"), "field 'msg' must be an integer");
-  EXPECT_EQ(parse_error(R"({"event":"send","msg":128})"),
-            "field 'msg' must be between -1 and 127, got 128");
+  EXPECT_EQ(parse_error(R"({"event":"send","gen":128})"),
+            "field 'gen' must be between -1 and 127, got 128");
   EXPECT_EQ(parse_error(R"({"event":"send","msg":-2})"),
-            "field 'msg' must be between -1 and 127, got -2");
-  EXPECT_EQ(parse_error(R"({"event":"fetch","offset":32768})"),
-            "field 'offset' must be between -1 and 32767, got 32768");
+            "field 'msg' must be between -1 and 2147483647, got -2");
+  EXPECT_EQ(parse_error(R"({"event":"fetch","offset":2147483648})"),
+            "field 'offset' must be between -1 and 2147483647, got 2147483648");
   EXPECT_EQ(parse_error(R"({"event":"fetch","offset":18446744073709551615})"),
-            "field 'offset' must be between -1 and 32767, got 18446744073709551615");
+            "field 'offset' must be between -1 and 2147483647, got 18446744073709551615");
   EXPECT_EQ(parse_error(R"({"event":"send","mesg":0})"), "unknown key 'mesg'");
   EXPECT_EQ(parse_error(R"({"event":"commit","result":"commit_synk"})"),
             "unknown result 'commit_synk'");
@@ -253,7 +254,7 @@ TEST(EventJson, FailureLeavesOutputUntouched) {
   Event e = full_event(EventType::kPoll);
   Event copy = e;
   std::string error;
-  EXPECT_FALSE(from_json_line(R"({"event":"send","msg":999})", &e, &error));
+  EXPECT_FALSE(from_json_line(R"({"event":"send","gen":999})", &e, &error));
   EXPECT_EQ(e, copy);
 }
 

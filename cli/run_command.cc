@@ -1,0 +1,198 @@
+// kdc run: a workload on the implementation (impl/), with the configuration's faults
+// injected for real, its trace written, and what happened to each message judged.
+#include <unistd.h>
+
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "impl/cluster/cluster.h"
+#include "model/effects.h"
+#include "model/verdict.h"
+#include "model/vocabulary/config.h"
+#include "model/vocabulary/trace.h"
+
+namespace kdc {
+namespace {
+
+// "10s", "500ms", "2m", "1.5s" or a number of seconds; false if unreadable or not positive.
+bool parse_duration(const std::string& text, int64_t* ms) {
+  std::string unit;
+  double value = 0;
+  std::istringstream in(text);
+  if (!(in >> value)) return false;
+  in >> unit;
+  double scale = 1000;
+  if (unit == "ms") {
+    scale = 1;
+  } else if (unit == "m" || unit == "min") {
+    scale = 60000;
+  } else if (!unit.empty() && unit != "s") {
+    return false;
+  }
+  *ms = static_cast<int64_t>(value * scale);
+  return *ms > 0;
+}
+
+EffectSet effect_set(const impl::RunReport& r) {
+  EffectSet set = 0;
+  for (const auto& [name, count] : r.effects) {
+    Effect e;
+    if (count > 0 && parse_effect(name, &e)) set |= bit(e);
+  }
+  return set;
+}
+
+std::string effects_text(const impl::RunReport& r) {
+  std::string s;
+  for (const auto& [name, count] : r.effects) {
+    if (!s.empty()) s += ", ";
+    s += name + " ×" + std::to_string(count);
+  }
+  return s.empty() ? "none" : s;
+}
+
+void print_text(const impl::RunReport& r, const RunArgs& args, std::ostream& out) {
+  out << "kdc run: " << r.messages << " messages, seed " << r.seed << ", "
+      << (r.deterministic ? "deterministic scheduler (virtual time)" : "real threads") << "\n";
+  out << "faults injected: ";
+  if (r.faults.empty()) out << "none";
+  for (size_t i = 0; i < r.faults.size(); ++i) out << (i ? "; " : "") << r.faults[i];
+  out << "\n";
+  out << "run: " << (r.quiesced ? "settled" : "did not settle") << " after " << r.run_ms << " ms"
+      << (r.deterministic ? " of virtual time" : "") << "; " << r.events << " events, "
+      << r.network_messages << " network messages\n";
+  if (!args.trace.empty()) out << "trace: " << args.trace << "\n";
+  out << "messages: " << r.sent << " sent, " << r.acknowledged << " acknowledged, "
+      << r.delivered << " delivered, " << r.lost << " lost, " << r.duplicated << " duplicated\n";
+  out << "effects: " << effects_text(r) << "\n";
+  for (const impl::MessageFate& f : r.fates) {
+    out << "  m" << f.msg << ": sent " << f.sends << "×, " << (f.acknowledged ? "acknowledged" : "not acknowledged")
+        << ", took effect " << f.deliveries << "×:";
+    for (const std::string& e : f.effects) out << " " << e;
+    out << "\n";
+  }
+  if (r.unexplained_losses > 0) {
+    out << "WARNING: " << r.unexplained_losses
+        << " message(s) lost for no reason the ledger knows: an implementation bug, or the run did not settle\n";
+  }
+  Guarantee shown = guarantee_of(effect_set(r));
+  out << "this run is consistent with: " << name(shown)
+      << (shown == Guarantee::kExactlyOnce ? " (one run proves nothing about all runs: use kdc check)" : "")
+      << "\n";
+  if (r.messages_per_second > 0) {
+    out << std::fixed << std::setprecision(1) << "load: " << r.messages_per_second
+        << " acknowledged messages/s, acknowledgement latency p50 " << r.ack_latency_p50_ms
+        << " ms, p99 " << r.ack_latency_p99_ms << " ms\n";
+  }
+}
+
+nlohmann::ordered_json to_json(const impl::RunReport& r, const RunArgs& args) {
+  nlohmann::ordered_json j;
+  j["seed"] = r.seed;
+  j["deterministic"] = r.deterministic;
+  j["quiesced"] = r.quiesced;
+  j["stop_reason"] = r.stop_reason;
+  j["run_ms"] = r.run_ms;
+  j["events"] = r.events;
+  j["work_items"] = r.work_items;
+  j["network_messages"] = r.network_messages;
+  j["faults"] = r.faults;
+  j["messages"] = r.messages;
+  j["sent"] = r.sent;
+  j["acknowledged"] = r.acknowledged;
+  j["delivered"] = r.delivered;
+  j["lost"] = r.lost;
+  j["duplicated"] = r.duplicated;
+  j["effects"] = nlohmann::ordered_json::object();
+  for (const auto& [name, count] : r.effects) j["effects"][name] = count;
+  j["unexplained_losses"] = r.unexplained_losses;
+  j["guarantee_shown"] = std::string(name(guarantee_of(effect_set(r))));
+  auto fates = nlohmann::ordered_json::array();
+  for (const impl::MessageFate& f : r.fates) {
+    fates.push_back({{"msg", f.msg}, {"sends", f.sends}, {"acknowledged", f.acknowledged},
+                     {"deliveries", f.deliveries}, {"effects", f.effects}});
+  }
+  j["fates"] = fates;
+  j["trace"] = args.trace.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(args.trace);
+  j["messages_per_second"] = r.messages_per_second;
+  j["ack_latency_p50_ms"] = r.ack_latency_p50_ms;
+  j["ack_latency_p99_ms"] = r.ack_latency_p99_ms;
+  return j;
+}
+
+}  // namespace
+
+int run_run(const RunArgs& args, std::ostream& out, std::ostream& err) {
+  Guarantee required = Guarantee::kNone;
+  if (!args.require.empty() && !parse_guarantee(args.require, &required)) {
+    err << "kdc run: --require: unknown guarantee '" << args.require
+        << "'; expected exactly-once, at-least-once, at-most-once or none\n";
+    return 2;
+  }
+  impl::RunOptions options;
+  options.seed = args.seed;
+  options.deterministic = args.deterministic;
+  options.inject_faults = args.faults;
+  options.data_dir = args.data_dir;
+  if (args.messages < 0) {
+    err << "kdc run: --messages: must be at least 1\n";
+    return 2;
+  }
+  options.messages = args.messages;
+  if (!args.duration.empty() && !parse_duration(args.duration, &options.duration_ms)) {
+    err << "kdc run: --duration: cannot read '" << args.duration
+        << "'; write e.g. 10s, 500ms, 2m (a bare number is seconds)\n";
+    return 2;
+  }
+  auto loaded = load_config(args.files, args.overrides);
+  if (auto* e = std::get_if<ConfigError>(&loaded)) {
+    err << "kdc run: " << e->str() << "\n";
+    return 2;
+  }
+  const Config& config = std::get<Config>(loaded);
+  const bool tty = isatty(fileno(stderr));
+  if (!args.quiet) {
+    options.on_progress = [&err, tty](int64_t ms, uint64_t events) {
+      err << (tty ? "\r" : "") << "kdc run: " << ms << " ms, " << events << " events" << (tty ? "" : "\n")
+          << std::flush;
+    };
+  }
+  impl::RunReport report;
+  std::vector<Event> events;
+  {
+    impl::Cluster cluster(config, options);
+    report = cluster.run();
+    if (!args.trace.empty()) events = cluster.trace().events();
+  }
+  if (!args.quiet && tty) err << "\r\033[K" << std::flush;
+  if (!args.trace.empty()) {
+    Trace t;
+    t.header.source = "impl";
+    for (const auto& [key, value] : effective_settings(config)) t.header.config.push_back({key, value});
+    std::ostringstream note;
+    note << "kdc run: " << report.messages << " messages, seed " << args.seed << ", "
+         << (args.deterministic ? "deterministic" : "real threads") << "; faults: ";
+    for (size_t i = 0; i < report.faults.size(); ++i) note << (i ? "; " : "") << report.faults[i];
+    if (report.faults.empty()) note << "none";
+    t.header.note = note.str();
+    t.events = std::move(events);
+    std::string error;
+    if (!write_trace(args.trace, t, &error)) {
+      err << "kdc run: cannot write the trace: " << error << "\n";
+      return 2;
+    }
+  }
+  if (args.json) {
+    out << to_json(report, args).dump(2) << "\n";
+  } else {
+    print_text(report, args, out);
+  }
+  if (!args.require.empty() && !satisfies(guarantee_of(effect_set(report)), required)) return 1;
+  return 0;
+}
+
+}  // namespace kdc

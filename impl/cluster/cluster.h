@@ -1,0 +1,83 @@
+// One run of the implementation: the brokers (each with its own disk), the controller,
+// the coordinators, the producer and consumer applications, the network between them and
+// the fault injector, wired together on one runtime.
+//
+// Contract: run() drives the workload (config.messages messages, or options.messages) to
+// its end state — every message resolved by the producer application, every fault healed,
+// the consumer caught up with the leader's high watermark (LSO under read_committed), and
+// so for `settle_ms` — or to the deadline, and returns the report. The trace is in
+// trace(). With options.deterministic the same seed gives the same trace, byte for byte.
+#ifndef KDC_IMPL_CLUSTER_CLUSTER_H_
+#define KDC_IMPL_CLUSTER_CLUSTER_H_
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "impl/cluster/env.h"
+#include "impl/cluster/run_report.h"
+#include "impl/net/network.h"
+#include "impl/runtime/trace_recorder.h"
+
+namespace kdc::impl {
+
+struct RunOptions {
+  uint64_t seed = 1;
+  bool deterministic = true;
+  int messages = 0;               // 0: config.messages
+  // Deterministic: virtual time after which the run is cut (it is reported as not
+  // quiesced). Threaded: how long the workload and its faults run, in wall-clock ms; the
+  // run then heals every fault and waits up to as long again to settle.
+  Millis duration_ms = 0;         // 0: 3,600,000 virtual / 10,000 wall-clock
+  Millis settle_ms = 20000;       // how long the end state must hold
+  bool inject_faults = true;      // the config's fault.* budget; false: a fault-free run
+  bool keep_trace = true;         // load runs count events without keeping them
+  std::filesystem::path data_dir; // broker disks go here (a temporary directory if empty)
+  Timings timings;
+  NetworkOptions network;
+  // Called now and then on the runner's thread with (run time ms, events so far).
+  std::function<void(int64_t, uint64_t)> on_progress;
+};
+
+class Cluster {
+ public:
+  Cluster(const Config& config, const RunOptions& options);
+  ~Cluster();
+  Cluster(const Cluster&) = delete;
+  Cluster& operator=(const Cluster&) = delete;
+
+  RunReport run();
+  const TraceRecorder& trace() const;
+
+  // Faults and healing. Each records its fault event (the timeouts excepted: the producer
+  // records those when its timers fire) and is what the fault injector calls.
+  void crash_broker(NodeId b);
+  void power_loss_broker(NodeId b);
+  void cluster_power_loss();
+  void restart_broker(NodeId b);
+  void partition_broker(NodeId b);
+  void heal_broker(NodeId b);
+  void crash_producer();
+  void restart_producer();
+  void start_zombie_producer();
+  void crash_consumer();
+  void restart_consumer();
+  void rebalance_consumer();
+  void lose_offsets();
+  // Make the producer's requests to the leader, or to the transaction coordinator, take
+  // longer than the timeout that should fire.
+  void slow_producer_to_leader(Millis extra, Millis window);
+  void slow_producer_to_coordinator(Millis extra, Millis window);
+
+  // The end state (see the contract above), read under the cluster's lock.
+  bool settled();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kdc::impl
+
+#endif  // KDC_IMPL_CLUSTER_CLUSTER_H_

@@ -1,0 +1,72 @@
+#include "impl/cluster/fault_plan.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace kdc::impl {
+
+std::string fault_name(FaultKind k) {
+  switch (k) {
+    case FaultKind::kRequestTimeout: return "request_timeout";
+    case FaultKind::kDeliveryTimeout: return "delivery_timeout";
+    case FaultKind::kProducerCrash: return "producer_crash";
+    case FaultKind::kBrokerCrash: return "broker_crash";
+    case FaultKind::kBrokerPowerLoss: return "broker_power_loss";
+    case FaultKind::kClusterPowerLoss: return "cluster_power_loss";
+    case FaultKind::kNetworkPartition: return "network_partition";
+    case FaultKind::kConsumerCrash: return "consumer_crash";
+    case FaultKind::kConsumerRebalance: return "consumer_rebalance";
+    case FaultKind::kOffsetLoss: return "offset_loss";
+    case FaultKind::kTransactionTimeout: return "transaction_timeout";
+    case FaultKind::kProducerZombie: return "producer_zombie";
+  }
+  return "?";
+}
+
+std::vector<PlannedFault> plan_faults(const Config& config, Runtime& random, Millis window) {
+  const FaultBudget& b = config.faults;
+  std::vector<std::pair<FaultKind, int>> budget = {
+      {FaultKind::kRequestTimeout, b.request_timeout},
+      {FaultKind::kDeliveryTimeout, b.delivery_timeout},
+      {FaultKind::kProducerCrash, b.producer_crash},
+      {FaultKind::kBrokerCrash, b.broker_crash},
+      {FaultKind::kBrokerPowerLoss, b.broker_power_loss},
+      {FaultKind::kClusterPowerLoss, b.cluster_power_loss},
+      {FaultKind::kNetworkPartition, b.network_partition},
+      {FaultKind::kConsumerCrash, b.consumer_crash},
+      {FaultKind::kConsumerRebalance, b.consumer_rebalance},
+      {FaultKind::kOffsetLoss, b.offset_loss},
+      {FaultKind::kTransactionTimeout, config.transactional ? b.transaction_timeout : 0},
+      {FaultKind::kProducerZombie, config.transactional ? b.producer_zombie : 0},
+  };
+  int available = 0;
+  for (const auto& [k, n] : budget) available += n;
+  int total = std::min<int>(available, b.max_total);
+  std::vector<PlannedFault> plan;
+  if (total == 0) return plan;
+  int count = 1 + static_cast<int>(random.random(static_cast<uint64_t>(total)));
+  for (int i = 0; i < count; ++i) {
+    int left = 0;
+    for (const auto& [k, n] : budget) left += n;
+    if (left == 0) break;
+    int pick = static_cast<int>(random.random(static_cast<uint64_t>(left)));
+    for (auto& [k, n] : budget) {
+      if (pick < n) {
+        --n;
+        PlannedFault f{k};
+        f.at = static_cast<Millis>(random.random(static_cast<uint64_t>(window) + 1));
+        // Some heal before the controller's session timeout notices, some after.
+        f.heal_after = 1000 + static_cast<Millis>(random.random(30000));
+        f.broker = static_cast<int>(random.random(static_cast<uint64_t>(config.replication_factor)));
+        plan.push_back(f);
+        break;
+      }
+      pick -= n;
+    }
+  }
+  std::stable_sort(plan.begin(), plan.end(),
+                   [](const PlannedFault& x, const PlannedFault& y) { return x.at < y.at; });
+  return plan;
+}
+
+}  // namespace kdc::impl

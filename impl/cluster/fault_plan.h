@@ -1,0 +1,45 @@
+// Which faults a run injects, and when: drawn from the seed within the configuration's
+// fault budget (fault.* keys, fault.max.total), so that the faults the model explores are
+// the ones the implementation suffers for real.
+#ifndef KDC_IMPL_CLUSTER_FAULT_PLAN_H_
+#define KDC_IMPL_CLUSTER_FAULT_PLAN_H_
+
+#include <string>
+#include <vector>
+
+#include "impl/runtime/runtime.h"
+#include "model/vocabulary/config.h"
+
+namespace kdc::impl {
+
+enum class FaultKind {
+  kRequestTimeout,
+  kDeliveryTimeout,
+  kProducerCrash,
+  kBrokerCrash,
+  kBrokerPowerLoss,
+  kClusterPowerLoss,
+  kNetworkPartition,
+  kConsumerCrash,
+  kConsumerRebalance,
+  kOffsetLoss,
+  kTransactionTimeout,
+  kProducerZombie,
+};
+std::string fault_name(FaultKind k);  // the event name: "broker_crash"
+
+struct PlannedFault {
+  FaultKind kind;
+  Millis at = 0;          // when it strikes, from the start of the run
+  Millis heal_after = 0;  // restart / heal this long after it struck (where it heals)
+  int broker = -1;        // the broker it hits, where it hits one
+};
+
+// At least one fault when the budget allows any (a run without faults is asked for with
+// RunOptions::inject_faults = false), at most fault.max.total; kinds drawn among those with
+// budget left; times uniform in [0, window].
+std::vector<PlannedFault> plan_faults(const Config& config, Runtime& random, Millis window);
+
+}  // namespace kdc::impl
+
+#endif  // KDC_IMPL_CLUSTER_FAULT_PLAN_H_
