@@ -69,7 +69,13 @@ void print_text(const impl::RunReport& r, const RunArgs& args, std::ostream& out
   out << "messages: " << r.sent << " sent, " << r.acknowledged << " acknowledged, "
       << r.delivered << " delivered, " << r.lost << " lost, " << r.duplicated << " duplicated\n";
   out << "effects: " << effects_text(r) << "\n";
-  for (const impl::MessageFate& f : r.fates) {
+  constexpr size_t kShown = 12;
+  for (size_t i = 0; i < r.fates.size(); ++i) {
+    const impl::MessageFate& f = r.fates[i];
+    if (i == kShown) {
+      out << "  ... and " << (r.fates.size() - kShown) << " more (--json lists them all)\n";
+      break;
+    }
     out << "  m" << f.msg << ": sent " << f.sends << "×, " << (f.acknowledged ? "acknowledged" : "not acknowledged")
         << ", took effect " << f.deliveries << "×:";
     for (const std::string& e : f.effects) out << " " << e;

@@ -219,6 +219,11 @@ void Broker::Impl::on_disconnect(NodeId peer) {
   ++c.id;
   c.muted = false;
   c.unread.clear();
+  auto delayed = delayed_fetches_.find(peer);
+  if (delayed != delayed_fetches_.end()) {
+    env_.runtime.cancel(delayed->second.timer);
+    delayed_fetches_.erase(delayed);
+  }
   if (peer == kController) pending_alter_.reset();
   if (peer == kTxnCoordinator) fail_verifications_locked();
   if (peer == leader_id_ && !is_leader_ && fetch_inflight_ != 0) {
@@ -359,6 +364,7 @@ void Broker::Impl::resign_locked() {
   for (DelayedOperation& op : ops) finish_delayed_locked(op, Error::kNotLeaderOrFollower);
   fail_verifications_locked();
   pending_alter_.reset();
+  complete_delayed_fetches_locked();
 }
 
 void Broker::Impl::isr_check() {
@@ -511,21 +517,9 @@ void Broker::Impl::handle_fetch_locked(const Message& m, const FetchRequest& req
   }
   // Partition.fetchRecords: the records and the high watermark are read before the fetch
   // is counted, so a follower learns what its fetch made committed one fetch later.
-  int64_t hw = log_.high_watermark();
-  int64_t lso = last_stable_offset_locked();
-  int64_t upper = leo;
-  if (!follower) upper = req.isolation == IsolationLevel::kReadCommitted ? lso : hw;
-  upper = std::min<int64_t>(upper, req.fetch_offset + std::max<int32_t>(req.max_records, 0));
-  resp.high_watermark = hw;
-  resp.last_stable_offset = lso;
-  const std::vector<LogEntry>& entries = log_.entries();
-  for (int64_t o = req.fetch_offset; o < upper; ++o) {
-    resp.records.push_back(entries[static_cast<size_t>(o)].record);
-    if (follower) resp.batch_last.push_back(entries[static_cast<size_t>(o)].batch_last ? 1 : 0);
-  }
-  if (!follower && req.isolation == IsolationLevel::kReadCommitted) {
-    resp.aborted = aborted_transactions(entries, req.fetch_offset, upper);
-  }
+  FetchResponse read = read_for_fetch_locked(req);
+  read.log_end_offset = leo;
+  resp = std::move(read);
   if (follower) {
     auto it = followers_.find(req.replica_id);
     if (it != followers_.end()) {
@@ -543,8 +537,93 @@ void Broker::Impl::handle_fetch_locked(const Message& m, const FetchRequest& req
       maybe_expand_isr_locked(req.replica_id, req.fetch_offset);
       maybe_advance_high_watermark_locked();
     }
+    // Nothing to return: the fetch waits in the purgatory until the log grows or
+    // replica.fetch.wait.max.ms passes (DelayedFetch), its connection muted meanwhile.
+    if (resp.records.empty() && env_.timings.replica_fetch_wait_max_ms > 0 && is_leader_) {
+      DelayedFetch& d = delayed_fetches_[req.replica_id];
+      if (d.timer != 0) env_.runtime.cancel(d.timer);
+      d.key = next_delayed_fetch_++;
+      d.connection = conns_[m.from].id;
+      d.request = req;
+      NodeId follower = req.replica_id;
+      uint64_t key = d.key;
+      d.timer = env_.runtime.after(reader_, env_.timings.replica_fetch_wait_max_ms,
+                                   [this, follower, key] { on_fetch_wait_expired(follower, key); });
+      mute_locked(m.from);
+      return;
+    }
   }
   send_locked(m.from, resp);
+}
+
+FetchResponse Broker::Impl::read_for_fetch_locked(const FetchRequest& req) {
+  FetchResponse resp;
+  resp.correlation_id = req.correlation_id;
+  resp.leader_epoch = leader_epoch_;
+  const bool follower = req.replica_id >= 0;
+  int64_t leo = log_.log_end_offset();
+  resp.log_end_offset = leo;
+  int64_t hw = log_.high_watermark();
+  int64_t lso = last_stable_offset_locked();
+  int64_t upper = leo;
+  if (!follower) upper = req.isolation == IsolationLevel::kReadCommitted ? lso : hw;
+  upper = std::min<int64_t>(upper, req.fetch_offset + std::max<int32_t>(req.max_records, 0));
+  resp.high_watermark = hw;
+  resp.last_stable_offset = lso;
+  const std::vector<LogEntry>& entries = log_.entries();
+  for (int64_t o = req.fetch_offset; o < upper; ++o) {
+    resp.records.push_back(entries[static_cast<size_t>(o)].record);
+    if (follower) resp.batch_last.push_back(entries[static_cast<size_t>(o)].batch_last ? 1 : 0);
+  }
+  if (!follower && req.isolation == IsolationLevel::kReadCommitted) {
+    resp.aborted = aborted_transactions(entries, req.fetch_offset, upper);
+  }
+  return resp;
+}
+
+void Broker::Impl::complete_delayed_fetches_locked() {
+  for (auto it = delayed_fetches_.begin(); it != delayed_fetches_.end();) {
+    NodeId follower = it->first;
+    DelayedFetch& d = it->second;
+    const bool grew = log_.log_end_offset() > d.request.fetch_offset;
+    if (is_leader_ && !grew) {
+      ++it;
+      continue;
+    }
+    env_.runtime.cancel(d.timer);
+    FetchResponse resp;
+    if (is_leader_) {
+      resp = read_for_fetch_locked(d.request);
+    } else {
+      resp.correlation_id = d.request.correlation_id;
+      resp.error = Error::kNotLeaderOrFollower;
+      resp.leader_epoch = leader_epoch_;
+    }
+    uint64_t connection = d.connection;
+    it = delayed_fetches_.erase(it);
+    if (conns_[follower].id != connection) continue;  // the connection broke meanwhile
+    send_locked(follower, resp);
+    unmute_locked(follower, connection);
+  }
+}
+
+void Broker::Impl::on_fetch_wait_expired(NodeId follower, uint64_t key) {
+  std::lock_guard<std::mutex> g(mu_);
+  if (dead_) return;
+  auto it = delayed_fetches_.find(follower);
+  if (it == delayed_fetches_.end() || it->second.key != key) return;
+  DelayedFetch d = std::move(it->second);
+  delayed_fetches_.erase(it);
+  if (conns_[follower].id != d.connection) return;
+  FetchResponse resp;
+  if (is_leader_) {
+    resp = read_for_fetch_locked(d.request);
+  } else {
+    resp.correlation_id = d.request.correlation_id;
+    resp.error = Error::kNotLeaderOrFollower;
+  }
+  send_locked(follower, resp);
+  unmute_locked(follower, d.connection);
 }
 
 void Broker::Impl::handle_offsets_for_leader_epoch_locked(const Message& m,

@@ -89,6 +89,12 @@ class Broker::Impl {
   int64_t last_stable_offset_locked() const;
 
   void handle_fetch_locked(const Message& m, const FetchRequest& req);
+  // The response to a fetch as the log is now (records, high watermark, LSO, aborted).
+  FetchResponse read_for_fetch_locked(const FetchRequest& req);
+  // DelayedFetch: a follower fetch with nothing to return waits (replica.fetch.wait.max.ms)
+  // until the leader's log grows, so replication costs no polling delay.
+  void complete_delayed_fetches_locked();
+  void on_fetch_wait_expired(NodeId follower, uint64_t key);
   void handle_offsets_for_leader_epoch_locked(const Message& m, const OffsetsForLeaderEpochRequest& req);
   void handle_list_offsets_locked(const Message& m, const ListOffsetsRequest& req);
   void handle_metadata_locked(const Message& m, const MetadataRequest& req);
@@ -141,6 +147,14 @@ class Broker::Impl {
   std::map<NodeId, FollowerState> followers_;
   std::optional<PendingAlter> pending_alter_;
   Purgatory purgatory_;
+  struct DelayedFetch {
+    uint64_t key = 0;
+    uint64_t connection = 0;
+    FetchRequest request;
+    TimerId timer = 0;
+  };
+  std::map<NodeId, DelayedFetch> delayed_fetches_;  // by follower
+  uint64_t next_delayed_fetch_ = 1;
   std::map<int64_t, PendingVerification> verifications_;  // by correlation id
   std::map<int64_t, VerificationGuard> guards_;            // by producer id
 

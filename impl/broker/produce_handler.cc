@@ -171,6 +171,7 @@ bool Broker::Impl::handle_produce_locked(NodeId from, uint64_t connection, const
 }
 
 void Broker::Impl::complete_delayed_locked() {
+  complete_delayed_fetches_locked();
   if (purgatory_.empty()) return;
   std::vector<DelayedOperation> done = purgatory_.take_completed(log_.high_watermark());
   for (DelayedOperation& op : done) {

@@ -148,7 +148,8 @@ void Broker::Impl::on_fetch_response_locked(const FetchResponse& r) {
   e.count = static_cast<int32_t>(entries.size());
   e.leader_epoch = leader_epoch_;
   record_locked(e);
-  fetcher_schedule_locked(entries.empty() ? env_.timings.replica_fetch_wait_max_ms : 0);
+  // The leader already waited (DelayedFetch) when it had nothing to send: fetch again.
+  fetcher_schedule_locked(0);
 }
 
 }  // namespace kdc::impl

@@ -244,6 +244,7 @@ class Cluster::Impl {
     auto wall_start = std::chrono::steady_clock::now();
     if (options_.inject_faults) schedule_faults(det ? 10'000 + 20 * messages_ : duration / 2);
     schedule_writeback();
+    const Millis settle_ms = options_.settle_ms >= 0 ? options_.settle_ms : (det ? 20'000 : 2'000);
     Millis settled_since = -1;
     uint64_t checks = 0;
     Millis last_eval = -1;
@@ -263,7 +264,7 @@ class Cluster::Impl {
         return false;
       }
       if (settled_since < 0) settled_since = runtime_->now();
-      return runtime_->now() - settled_since >= options_.settle_ms;
+      return runtime_->now() - settled_since >= settle_ms;
     };
     bool quiesced;
     if (det) {

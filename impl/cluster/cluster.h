@@ -30,7 +30,7 @@ struct RunOptions {
   // quiesced). Threaded: how long the workload and its faults run, in wall-clock ms; the
   // run then heals every fault and waits up to as long again to settle.
   Millis duration_ms = 0;         // 0: 3,600,000 virtual / 10,000 wall-clock
-  Millis settle_ms = 20000;       // how long the end state must hold
+  Millis settle_ms = -1;          // how long the end state must hold (-1: 20 s virtual, 2 s wall)
   bool inject_faults = true;      // the config's fault.* budget; false: a fault-free run
   bool keep_trace = true;         // load runs count events without keeping them
   std::filesystem::path data_dir; // broker disks go here (a temporary directory if empty)
