@@ -134,6 +134,7 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
     ProveOptions options;
     options.depth = args.depth;
     options.unbounded = args.unbounded;
+    options.induction = args.induction;
     options.timeout_seconds = args.timeout_seconds;
     if (!args.quiet)
       options.on_progress = [&err, tty](const ProveProgress& p) {
@@ -219,8 +220,24 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
     if (args.z3) {
       stats["engine"] = "z3";
       stats["depth"] = z3_result.depth;
-      stats["complete"] = z3_result.unbounded;  // no loop-free run is longer: any length covered
+      stats["complete"] = z3_result.unbounded;  // every effect decided for runs of any length
       stats["diameter"] = z3_result.diameter;
+      // Effects proven absent for runs of any length by induction (docs/symbolic-engine.md),
+      // with the k that closed each; the others' "absent" covers runs up to depth only.
+      stats["unbounded_proofs"] = nlohmann::json::array();
+      nlohmann::ordered_json ks = nlohmann::json::object();
+      for (int e = 0; e < int(Effect::kCount); ++e)
+        if (z3_result.induction_k[e] > 0) {
+          stats["unbounded_proofs"].push_back(name(Effect(e)));
+          ks[std::string(name(Effect(e)))] = z3_result.induction_k[e];
+        }
+      stats["induction_k"] = ks;
+      stats["cut_unbounded_absent"] = z3_result.cut_induction_k > 0;
+      stats["invariant"] = z3_result.invariant;
+      stats["invariant_size"] = z3_result.invariant_size;
+      stats["induction_candidates"] = z3_result.induction_candidates;
+      stats["induction_seconds"] = z3_result.induction_seconds;
+      stats["induction_timed_out"] = z3_result.induction_timed_out;
       stats["seconds"] = z3_result.seconds;
       stats["seconds_per_depth"] = z3_result.seconds_per_depth;
       stats["solver_queries"] = z3_result.solver_queries;
@@ -251,13 +268,25 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
       out << "Z3 bounded model checking: every run of up to " << z3_result.depth << " steps in "
           << std::fixed << std::setprecision(2) << z3_result.seconds << " s ("
           << z3_result.solver_queries << " solver queries)";
-      if (z3_result.unbounded)
+      if (z3_result.unbounded && z3_result.diameter >= 0)
         out << ": no loop-free run is longer than " << z3_result.diameter
             << " steps, so this holds for runs of any length within these bounds";
+      else if (z3_result.unbounded)
+        out << ": every effect is found or proven absent by induction, so this holds for runs of "
+               "any length within these bounds";
       out << "\n";
+      if (z3_result.unbounded_absent) {
+        out << "Unbounded proofs (induction, any run length):";
+        for (int e = 0; e < int(Effect::kCount); ++e)
+          if (z3_result.induction_k[e] > 0)
+            out << " " << name(Effect(e)) << " (k=" << z3_result.induction_k[e] << ")";
+        out << "; invariant: " << z3_result.invariant_size << " of " << z3_result.induction_candidates
+            << " candidates proven inductive.\n";
+      }
       if (z3_result.timed_out) out << "WARNING: stopped by --timeout after depth " << z3_result.depth << ".\n";
       if (!z3_result.unbounded && !z3_result.timed_out)
-        out << "NOTE: bounded proof only: runs longer than " << z3_result.depth
+        out << "NOTE: bounded proof only" << (z3_result.unbounded_absent ? " for effects not listed above" : "")
+            << ": runs longer than " << z3_result.depth
             << " steps were not covered (raise --depth, or use kdc check).\n";
       for (const std::string& f : z3_result.replay_failures)
         out << "ENGINE BUG: a Z3 run did not replay on the model: " << f << "\n";
@@ -288,7 +317,19 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
       out << "  " << what << ": ";
       EffectSet found = result.effects & bad;
       if (!found) {
-        out << "holds\n";
+        out << "holds";
+        if (args.z3) {
+          // Which effects of this half are absent by an unbounded proof.
+          const EffectSet closed = z3_result.unbounded_absent & bad;
+          out << (closed == bad || z3_result.unbounded ? " (unbounded proof)"
+                  : closed ? " (partly unbounded:" : " (bounded)");
+          if (closed && closed != bad && !z3_result.unbounded) {
+            for (int e = 0; e < int(Effect::kCount); ++e)
+              if (closed & bit(Effect(e))) out << " " << name(Effect(e));
+            out << "; the rest up to depth " << z3_result.depth << ")";
+          }
+        }
+        out << "\n";
         return;
       }
       out << "fails (";

@@ -26,6 +26,7 @@ struct CheckArgs {
   bool z3 = false;
   int depth = 8;                       // the bound on run length (Z3's cost doubles per step)
   bool unbounded = true;               // try to close the proof (recurrence diameter)
+  bool induction = false;              // also search an inductive invariant (slow)
   double timeout_seconds = 0;          // 0: none
 };
 int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err);

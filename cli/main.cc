@@ -138,6 +138,8 @@ int main(int argc, char** argv) {
   add_config_options(p, &prove, "Exit 1 unless this guarantee holds (for runs of any length)");
   p->add_option("--depth", prove.depth, "Longest run to cover")->capture_default_str()->check(CLI::Range(0, 200));
   p->add_flag("!--no-unbounded", prove.unbounded, "Do not try to close the proof for runs of any length");
+  p->add_flag("--induction", prove.induction,
+              "Also search an inductive invariant for unbounded proofs (slow: minutes)");
   p->add_option("--timeout", prove.timeout_seconds, "Give up after this many seconds (0: never)")
       ->capture_default_str();
 

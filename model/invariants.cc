@@ -479,7 +479,30 @@ std::optional<std::string> run(std::initializer_list<Check> checks, const Config
   return v.result();
 }
 
+template <Check f>
+std::optional<std::string> one(const Config& c, const State& s) {
+  return run({f}, c, s);
+}
+
 }  // namespace
+
+const std::vector<NamedStateCheck>& invariant_checks() {
+  static const std::vector<NamedStateCheck> checks = {
+      {"replicas", one<check_replicas>},
+      {"producer_shape", one<check_producer_shape>},
+      {"consumer_and_sink", one<check_consumer_and_sink>},
+      {"budget_and_effects", one<check_budget_and_effects>},
+      {"transactions", one<check_transactions>},
+      {"partition", one<check_partition>},
+      {"epoch_order", one<check_epoch_order>},
+      {"log_matching_from_2_0", one<check_log_matching_from_2_0>},
+      {"isolated_brokers_are_fenced", one<isolated_brokers_are_fenced>},
+      {"high_watermark_below_follower_leos", one<high_watermark_below_follower_leos>},
+      {"connected_brokers_know_the_epoch", one<connected_brokers_know_the_epoch>},
+      {"sequence_numbers_are_fresh", one<sequence_numbers_are_fresh>},
+  };
+  return checks;
+}
 
 std::optional<std::string> check_log_matching(const Config& c, const State& s) {
   return run({log_matching}, c, s);

@@ -69,6 +69,17 @@ std::optional<std::string> check_log_matching(const Config& config, const State&
 std::optional<std::string> check_invariants_model_breaks(const Config& config,
                                                          const State& state);
 
+// The checks check_invariants() runs, in its order, each by name. The Z3 engine has a
+// symbolic twin of each under the same name (model/symbolic/invariant_encoding.h), compared
+// with these one by one; a check may assume every check before it holds (check_invariants()
+// stops at the first violation, and later checks index arrays by fields earlier ones bound).
+using StateCheck = std::optional<std::string> (*)(const Config&, const State&);
+struct NamedStateCheck {
+  const char* name;
+  StateCheck check;
+};
+const std::vector<NamedStateCheck>& invariant_checks();
+
 // Breadth-first search of every state reachable from initial_state(config) (as many as
 // `max_states`), checking `check` (by default check_invariants()) in each. On a violation, `trace` is a
 // shortest run that reaches the offending state.
@@ -80,7 +91,6 @@ struct InvariantSweep {
   std::vector<Event> trace;              // from the initial state to the violating state
   State state;                           // the violating state
 };
-using StateCheck = std::optional<std::string> (*)(const Config&, const State&);
 InvariantSweep sweep_invariants(const Config& config, uint64_t max_states = 5'000'000,
                                 StateCheck check = check_invariants);
 

@@ -231,11 +231,13 @@ bool PartitionLog::append(const std::vector<LogEntry>& entries) {
       assign_epoch(stored.record.leader_epoch, offset);
     }
   }
-  if (log_end_offset() - recovery_point_ >= flush_interval_) {
-    flush();
-    return true;
-  }
-  return false;
+  return log_end_offset() - recovery_point_ >= flush_interval_;
+}
+
+bool PartitionLog::maybe_flush() {
+  if (log_end_offset() - recovery_point_ < flush_interval_) return false;
+  flush();
+  return true;
 }
 
 void PartitionLog::flush() {

@@ -86,7 +86,9 @@ class PartitionLog {
   const std::vector<LogEntry>& entries() const { return entries_; }
   const Record& at(int64_t offset) const { return entries_[static_cast<size_t>(offset)].record; }
 
-  // Appends entries whose offsets are already the next ones; returns true if it flushed.
+  // Appends entries whose offsets are already the next ones (to the page cache); returns
+  // true if flush.messages now asks for a flush. The caller records the append's events
+  // and then calls maybe_flush(), so a trace shows the append before its writeback.
   bool append(const std::vector<LogEntry>& entries);
   // Removes every record at or above `offset` (a no-op at or past the log end).
   void truncate_to(int64_t offset);
@@ -113,6 +115,8 @@ class PartitionLog {
 
   int64_t flushed_offset() const { return index_->durable(); }
   void flush();
+  // UnifiedLog.append's flush: fsyncs once flush.messages records are unflushed.
+  bool maybe_flush();
 
  private:
   void write_epoch_checkpoint();

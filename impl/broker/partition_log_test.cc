@@ -58,7 +58,10 @@ TEST(PartitionLog, PowerLossKeepsOnlyTheFlushedPrefix) {
   {
     PartitionLog log(disk, trace, 3, /*flush.messages=*/3);
     log.recover();
-    for (int i = 0; i < 5; ++i) log.append(records(i, 1, 1));
+    for (int i = 0; i < 5; ++i) {
+      log.append(records(i, 1, 1));
+      log.maybe_flush();
+    }
     EXPECT_EQ(log.flushed_offset(), 3);
   }
   int32_t last = -1;

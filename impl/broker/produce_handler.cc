@@ -146,6 +146,7 @@ bool Broker::Impl::handle_produce_locked(NodeId from, uint64_t connection, const
       e.result = Result::kAppended;
       record_locked(e);
     }
+    log_.maybe_flush();
   }
   op.last_offset = op.first_offset + n - 1;
   if (!op.duplicate) maybe_advance_high_watermark_locked();
@@ -310,6 +311,7 @@ void Broker::Impl::handle_write_txn_markers_locked(const Message& m, const Write
   e.producer_id = req.producer_epoch;
   e.result = req.commit ? Result::kCommitTxn : Result::kAbortTxn;
   record_locked(e);
+  log_.maybe_flush();
 
   DelayedOperation op;
   op.kind = DelayedOperation::kMarker;

@@ -148,6 +148,7 @@ void Broker::Impl::on_fetch_response_locked(const FetchResponse& r) {
   e.count = static_cast<int32_t>(entries.size());
   e.leader_epoch = leader_epoch_;
   record_locked(e);
+  log_.maybe_flush();
   // The leader already waited (DelayedFetch) when it had nothing to send: fetch again.
   fetcher_schedule_locked(0);
 }

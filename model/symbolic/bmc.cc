@@ -1,9 +1,12 @@
 #include "model/symbolic/bmc.h"
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 #include <sstream>
 
 #include "model/symbolic/encoding.h"
+#include "model/symbolic/induction.h"
 #include "model/symbolic/unrolling.h"
 
 namespace kdc {
@@ -72,6 +75,28 @@ ProveResult prove(const Config& config, const ProveOptions& options) {
   std::vector<Counterexample> found(int(Effect::kCount));
   std::vector<bool> have(int(Effect::kCount), false);
 
+  // Induction, first: a property in the inductive invariant needs no unrolling at all.
+  std::optional<Induction> induction;
+  auto closed = [&](int p) { return induction && induction->closed(p) > 0; };
+  if (options.unbounded && options.induction) {
+    InductionOptions io;
+    io.timeout_seconds = options.induction_query_seconds;
+    io.mine_fields = options.induction_mine_fields;
+    io.budget_seconds = options.induction_budget_seconds;
+    if (options.timeout_seconds > 0)
+      io.budget_seconds = std::min(io.budget_seconds, options.timeout_seconds);
+    if (options.timeout_seconds > 0)
+      io.timeout_seconds = std::max(0.001, std::min(io.timeout_seconds, options.timeout_seconds - since(t0)));
+    induction.emplace(config, io);
+    induction->strengthen();
+  }
+  // Every effect found or closed by induction, and likewise a cut: the answer is complete.
+  auto all_decided = [&]() {
+    for (int e = 0; e < int(Effect::kCount); ++e)
+      if (!have[e] && !closed(e)) return false;
+    return result.cut_reachable || closed(kCutProperty);
+  };
+
   auto set_timeout = [&]() -> bool {
     if (options.timeout_seconds <= 0) return true;
     const double left = options.timeout_seconds - since(t0);
@@ -94,7 +119,7 @@ ProveResult prove(const Config& config, const ProveOptions& options) {
     for (;;) {
       z3::expr_vector open(sym::ctx());
       for (int e = 0; e < int(Effect::kCount); ++e)
-        if (!have[e]) open.push_back(u.target(t, Effect(e)));
+        if (!have[e] && !closed(e)) open.push_back(u.target(t, Effect(e)));
       if (open.empty()) return true;
       expr any = sym::ctx().bool_const(("any" + std::to_string(result.solver_queries)).c_str());
       u.solver().add(z3::implies(any, z3::mk_or(open)));
@@ -121,7 +146,7 @@ ProveResult prove(const Config& config, const ProveOptions& options) {
 
   // Is a cut reachable within t steps (the explicit checker's bound_hits > 0)?
   auto query_cut = [&](int t) {
-    if (result.cut_reachable) return true;
+    if (result.cut_reachable || closed(kCutProperty)) return true;
     expr cut = sym::ctx().bool_const(("cut" + std::to_string(t)).c_str());
     u.solver().add(z3::implies(cut, u.cut_at(t)));
     if (!set_timeout()) return false;
@@ -140,6 +165,17 @@ ProveResult prove(const Config& config, const ProveOptions& options) {
     result.depth = t;
     result.seconds_per_depth.push_back(since(t0));
     if (options.on_progress) options.on_progress({t, since(t0), result.effects});
+    if (induction) {
+      // Depths 0..t are the base case of (t + 1)-induction.
+      for (int p = 0; p < kInductionProperties && t + 1 <= options.max_k; ++p) {
+        const bool found = p == kCutProperty ? result.cut_reachable : have[p];
+        if (!found && !closed(p)) induction->step_case(p, t + 1);
+      }
+      if (all_decided()) {
+        result.unbounded = true;
+        break;
+      }
+    }
     if (options.unbounded) {
       // No loop-free run of t + 1 steps: every reachable state is within t steps.
       u.extend();
@@ -161,6 +197,18 @@ ProveResult prove(const Config& config, const ProveOptions& options) {
   }
   for (int e = 0; e < int(Effect::kCount); ++e)
     if (result.effects & bit(Effect(e))) result.counterexamples.push_back(found[e]);
+  if (induction) {
+    for (int e = 0; e < int(Effect::kCount); ++e) {
+      result.induction_k[e] = induction->closed(e);
+      if (result.induction_k[e] > 0) result.unbounded_absent |= bit(Effect(e));
+    }
+    result.cut_induction_k = induction->closed(kCutProperty);
+    result.invariant = induction->kept_families();
+    result.induction_candidates = induction->candidates();
+    result.invariant_size = int(induction->invariant().size());
+    result.induction_seconds = induction->seconds();
+    result.induction_timed_out = induction->timed_out();
+  }
   result.seconds = since(t0);
   return result;
 }

@@ -173,6 +173,12 @@ int signed_value(const expr& value) {
 
 }  // namespace
 
+std::vector<int> field_values(const State& s) {
+  Reader r;
+  visit_state(s, r);
+  return std::move(r.out);
+}
+
 SymState constant(const State& s) {
   Reader r;
   visit_state(s, r);

@@ -131,6 +131,8 @@ struct SymState {
 SymState constant(const State& s);
 // Fresh, unconstrained variables named prefix.<field index>.
 SymState fresh(const std::string& prefix);
+// The executable State's fields as ints, in fields() order (what constant() makes terms of).
+std::vector<int> field_values(const State& s);
 // The executable State a model assigns to `s` (fields read as C++ values and packed).
 State evaluate(const z3::model& m, const SymState& s);
 

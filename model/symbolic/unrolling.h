@@ -3,7 +3,8 @@
 // step is enabled, "stay" (s_{t+1} = s_t). Effects are never cleared and a quiesced state
 // stays quiesced, so s_t covers every run of at most t steps. Used by the bounded
 // proofs (bmc.h) and the configuration-space search (config_space.h); the configuration
-// may be constants or terms.
+// may be constants or terms. With Start::kAny, s_0 is unconstrained: the induction step
+// (induction.h) starts from any state its invariants allow.
 #ifndef KDC_MODEL_SYMBOLIC_UNROLLING_H_
 #define KDC_MODEL_SYMBOLIC_UNROLLING_H_
 
@@ -18,9 +19,11 @@ inline bool is_loss(Effect e) { return (bit(e) & kLossEffects) != 0; }
 
 class Unrolling {
  public:
-  explicit Unrolling(const SymConfig& sc) : sc_(sc), solver_(ctx(), "QF_BV") {
-    states_.push_back(fresh("s0"));
-    solver_.add(equal(states_[0], initial_state(sc_)));
+  enum class Start { kInitial, kAny };
+  explicit Unrolling(const SymConfig& sc, Start start = Start::kInitial, const std::string& prefix = "")
+      : sc_(sc), solver_(ctx(), "QF_BV"), prefix_(prefix) {
+    states_.push_back(fresh(prefix_ + "s0"));
+    if (start == Start::kInitial) solver_.add(equal(states_[0], initial_state(sc_)));
     open_state();
   }
 
@@ -49,8 +52,8 @@ class Unrolling {
     const int t = depth();
     const SymState& s = states_[t];
     const std::vector<SymStep>& steps = sinks_[t].steps;
-    SymState n = fresh("s" + std::to_string(t + 1));
-    expr ch = ctx().bv_const(("ch" + std::to_string(t)).c_str(), kWidth);
+    SymState n = fresh(prefix_ + "s" + std::to_string(t + 1));
+    expr ch = ctx().bv_const((prefix_ + "ch" + std::to_string(t)).c_str(), kWidth);
     const int stay = int(steps.size());
     solver_.add(z3::ule(ch, num(stay)));
     for (int i = 0; i < stay; ++i) solver_.add(z3::implies(ch == num(i), steps[i].guard));
@@ -108,7 +111,8 @@ class Unrolling {
   std::vector<expr> quiescent_;
   std::vector<expr> dead_;  // no step enabled at s_t
   std::vector<expr> losses_;
-  expr loop_free_ = ctx().bool_const("loop_free");
+  std::string prefix_;  // keeps the variables of two unrollings apart in one context
+  expr loop_free_ = ctx().bool_const((prefix_ + "loop_free").c_str());
 };
 
 }  // namespace kdc::sym
