@@ -76,8 +76,17 @@ void Network::send(NodeId from, NodeId to, Payload payload) {
   std::lock_guard<std::mutex> g(mu_);
   ++messages_sent_;
   auto it = endpoints_.find(to);
-  if (it == endpoints_.end() || !it->second.up) return;  // nobody listens: lost
-  if (cut_locked(from, to)) return;
+  if (it == endpoints_.end() || !it->second.up) {
+    // Nobody listens: the connection is refused, and the sender's client notices at once
+    // (NetworkClient's failed connect), instead of waiting for its request timeout.
+    auto self = endpoints_.find(from);
+    if (self != endpoints_.end() && self->second.up && self->second.on_disconnect) {
+      DisconnectHandler h = self->second.on_disconnect;
+      runtime_.post(self->second.reader, [h, to] { h(to); });
+    }
+    return;
+  }
+  if (cut_locked(from, to)) return;  // a partition drops packets silently: timeouts tell
   Link& link = links_[{from, to}];
   link.used = true;
   uint64_t seq = ++link.sent;

@@ -6,7 +6,8 @@
 //    never overtakes an earlier one on the same connection.
 //  - A message is lost, silently, if at delivery time `to` is not attached (its process is
 //    down, or restarted since the message was sent), or `from` and `to` are cut off from
-//    each other, or a drop was injected on that connection.
+//    each other, or a drop was injected on that connection. A message sent to a node that
+//    is not attached at all is refused: the sender is told at once (on_disconnect(to)).
 //  - Connections break. When a node detaches (its process dies) or a partition cuts two
 //    nodes apart, each attached peer that had used the connection is told once, on its
 //    reader actor: on_disconnect(peer). A client fails the requests it awaited on that
