@@ -406,3 +406,88 @@ TEST(BrokerCluster, SameSeedSameTrace) {
 
 }  // namespace
 }  // namespace kdc::impl
+
+namespace kdc::impl {
+namespace {
+
+// KIP-890 part 1: with verification on, the leader asks the transaction coordinator before
+// it appends a transactional batch that opens a transaction on the partition; a refusal is
+// INVALID_TXN_STATE and nothing is appended.
+TEST(BrokerCluster, TransactionVerificationAsksTheCoordinatorFirst) {
+  Config config = three_brokers(1);
+  config.transaction_verification = true;
+  Cluster c(config, "verify");
+  auto answer_verification = [&](Error error) {
+    AddPartitionsToTxnRequest asked;
+    bool got = c.runtime_->run_until(
+        [&] {
+          for (const Message& m : c.inbox_) {
+            if (auto* p = std::get_if<AddPartitionsToTxnRequest>(&m.payload); p && p->verify_only) {
+              asked = *p;
+              return true;
+            }
+          }
+          return false;
+        },
+        c.runtime_->now() + 1000);
+    EXPECT_TRUE(got);
+    c.inbox_.clear();
+    EXPECT_EQ(asked.producer_id, 7);
+    AddPartitionsToTxnResponse r;
+    r.correlation_id = asked.correlation_id;
+    r.error = error;
+    c.network_.send(kTxnCoordinator, 0, r);
+  };
+
+  c.produce(0, 1, 1, 0, /*pid=*/7, /*seq=*/0, /*txn=*/true, /*epoch=*/1);
+  answer_verification(Error::kInvalidTxnState);
+  ProduceResponse refused;
+  ASSERT_TRUE(c.run_until_response(1, 1000, &refused));
+  EXPECT_EQ(refused.error, Error::kInvalidTxnState);
+  EXPECT_EQ(c.brokers_[0]->view().log_end_offset, 0);
+  EXPECT_EQ(c.count(EventType::kHandleProduce, 0, Result::kInvalidTxnState), 1);
+
+  c.produce(0, 2, 1, 0, /*pid=*/7, /*seq=*/0, /*txn=*/true, /*epoch=*/1);
+  answer_verification(Error::kNone);
+  ProduceResponse accepted;
+  ASSERT_TRUE(c.run_until_response(2, 1000, &accepted));
+  EXPECT_EQ(accepted.error, Error::kNone);
+  EXPECT_EQ(c.brokers_[0]->view().log_end_offset, 1);
+}
+
+// Without verification the leader appends at once and asks nobody.
+TEST(BrokerCluster, NoVerificationBeforeKip890) {
+  Cluster c(three_brokers(1), "noverify");
+  c.produce(0, 1, 1, 0, /*pid=*/7, /*seq=*/0, /*txn=*/true, /*epoch=*/1);
+  ProduceResponse r;
+  ASSERT_TRUE(c.run_until_response(1, 1000, &r));
+  EXPECT_EQ(r.error, Error::kNone);
+  for (const Message& m : c.inbox_) EXPECT_FALSE(std::holds_alternative<AddPartitionsToTxnRequest>(m.payload));
+}
+
+// acks=all waits in the purgatory at most the request's timeout: with both followers cut
+// off, and a timeout shorter than replica.lag.time.max.ms (so the ISR still holds them),
+// the leader answers REQUEST_TIMED_OUT.
+TEST(BrokerCluster, PurgatoryAnswersByTheRequestTimeout) {
+  Cluster c(three_brokers(1), "purgatory");
+  c.network_.isolate(1, {0, 2, kController});
+  c.network_.isolate(2, {0, 1, kController});
+  ProduceRequest r;
+  r.correlation_id = 1;
+  r.acks = -1;
+  r.timeout_ms = 200;  // shorter than replica.lag.time.max.ms (1000 here): no shrink yet
+  Record rec;
+  rec.msg = 0;
+  rec.gen = 0;
+  r.batch.records.push_back(rec);
+  c.network_.send(kProducerBase, 0, r);
+  ProduceResponse resp;
+  ASSERT_TRUE(c.run_until_response(1, 1000, &resp));
+  EXPECT_EQ(resp.error, Error::kRequestTimedOut);
+  EXPECT_EQ(c.count(EventType::kProduceComplete, 0, Result::kRequestTimedOut), 1);
+  // The record stays in the leader's log: a timed-out acks=all write may still be there.
+  EXPECT_EQ(c.brokers_[0]->view().log_end_offset, 1);
+}
+
+}  // namespace
+}  // namespace kdc::impl
