@@ -491,3 +491,49 @@ TEST(BrokerCluster, PurgatoryAnswersByTheRequestTimeout) {
 
 }  // namespace
 }  // namespace kdc::impl
+
+namespace kdc::impl {
+namespace {
+
+// The zombie scenario of RestartedOldLeaderTruncatesToTheNewLeader across releases: before
+// 0.11 a restarted follower truncates to its own high watermark (no OffsetsForLeaderEpoch,
+// so no `truncate` step is recorded); from 0.11 it asks the leader (KIP-101), from 2.0 until
+// the answer is stable (KIP-279). Either way the zombie's m0 goes and the new leader's m1
+// remains.
+void zombie_truncation(KafkaVersion version, bool expect_truncate_step) {
+  Config config = three_brokers(1);
+  config.version = version;
+  Cluster c(config, "truncate-" + version.str());
+  c.run_for(300);
+  c.network_.isolate(0, {1, 2, kController});
+  c.produce(0, 1, 1, 0);
+  ProduceResponse r;
+  ASSERT_TRUE(c.run_until_response(1, 100, &r));
+  c.run_for(3000);
+  NodeId leader = c.controller_->view().leader;
+  ASSERT_TRUE(leader == 1 || leader == 2);
+  c.produce(leader, 2, 1, 1);
+  ProduceResponse r2;
+  ASSERT_TRUE(c.run_until_response(2, 100, &r2));
+  c.crash(0);
+  c.network_.heal(0);
+  c.restart(0, 1);
+  c.run_for(3000);
+  int truncations = 0;
+  for (const Event& e : c.trace_.events()) {
+    if (e.type == EventType::kTruncate && e.broker == 0) ++truncations;
+  }
+  EXPECT_EQ(truncations > 0, expect_truncate_step) << version.str();
+  Broker::View v = c.brokers_[0]->view();
+  ASSERT_EQ(v.records.size(), 1u) << version.str();
+  EXPECT_EQ(v.records[0].msg, 1) << version.str();
+}
+
+TEST(BrokerCluster, TruncationAcrossReleases) {
+  zombie_truncation(KafkaVersion{0, 10, 2}, /*expect_truncate_step=*/false);
+  zombie_truncation(KafkaVersion{0, 11, 0}, /*expect_truncate_step=*/true);
+  zombie_truncation(KafkaVersion{2, 0, 0}, /*expect_truncate_step=*/true);
+}
+
+}  // namespace
+}  // namespace kdc::impl
