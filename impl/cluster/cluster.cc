@@ -63,7 +63,10 @@ class Cluster::Impl {
         env_{*runtime_, network_, trace_, config_, options.timings} {
     messages_ = options.messages > 0 ? options.messages : config.messages;
     trace_.set_keep(options.keep_trace);
-    trace_.set_observer([this](const Event& e) { observe_latency(e); });
+    trace_.set_observer([this](const Event& e) {
+      observe_latency(e);
+      observe_directed(e);
+    });
     data_dir_ = options.data_dir;
     if (data_dir_.empty()) {
       data_dir_ = std::filesystem::temp_directory_path() /
@@ -197,14 +200,22 @@ class Cluster::Impl {
     group_->lose_offsets();
   }
 
-  void slow_producer_to(NodeId target_or_leader, Millis extra, Millis window) {
+  // requests = true: the producer's requests are late (the broker may never read them
+  // before the client gives up: they die with the connection); false: the responses are
+  // late (the requests arrive and may be appended: orphans).
+  void slow_producer_to(NodeId target_or_leader, Millis extra, Millis window, bool requests) {
     std::lock_guard<std::mutex> g(mu_);
     NodeId target = target_or_leader;
     if (target < 0) target = controller_->view().leader;
     if (target < 0) target = 0;
     NodeId producer = kProducerBase + producer_instances_ - 1;
-    // Responses are late: the requests arrive (and may be appended), the client gives up.
-    network_.slow_link(target, producer, extra, runtime_->now() + window);
+    if (requests) {
+      // Those already on the wire are lost too: the broker never reads them.
+      network_.drop_in_flight(producer, target);
+      network_.slow_link(producer, target, extra, runtime_->now() + window);
+    } else {
+      network_.slow_link(target, producer, extra, runtime_->now() + window);
+    }
   }
 
   // ---- the end state ----
@@ -242,7 +253,11 @@ class Cluster::Impl {
     const Millis duration = options_.duration_ms > 0 ? options_.duration_ms
                                                      : (det ? 3'600'000 : 10'000);
     auto wall_start = std::chrono::steady_clock::now();
-    if (options_.inject_faults) schedule_faults(det ? 10'000 + 20 * messages_ : duration / 2);
+    if (!options_.directed_faults.empty()) {
+      pending_faults_ = static_cast<int>(options_.directed_faults.size());
+    } else if (options_.inject_faults) {
+      schedule_faults(det ? 10'000 + 20 * messages_ : duration / 2);
+    }
     schedule_writeback();
     const Millis settle_ms = options_.settle_ms >= 0 ? options_.settle_ms : (det ? 20'000 : 2'000);
     Millis settled_since = -1;
@@ -327,6 +342,50 @@ class Cluster::Impl {
     last_ack_us_ = now_us;
   }
 
+  static bool matches(const Event& e, const Event& want) {
+    if (e.type != want.type) return false;
+    if (want.msg >= 0 && e.msg != want.msg) return false;
+    if (want.gen >= 0 && e.gen != want.gen) return false;
+    if (want.broker >= 0 && e.broker != want.broker) return false;
+    if (want.peer >= 0 && e.peer != want.peer) return false;
+    if (want.result != Result::kNone && e.result != want.result) return false;
+    if (want.outcome != Result::kNone && e.outcome != want.outcome) return false;
+    return true;
+  }
+
+  // Runs under the trace recorder's lock: only counts, and queues the strike first in line
+  // on the harness actor.
+  void observe_directed(const Event& e) {
+    if (directed_next_ >= options_.directed_faults.size()) return;
+    const DirectedFault& f = options_.directed_faults[directed_next_];
+    if (!matches(e, f.after) || ++directed_seen_ < f.occurrence) return;
+    directed_seen_ = 0;
+    ++directed_next_;
+    runtime_->post_first(harness_, [this, f] { strike(planned(f)); });
+  }
+
+  static PlannedFault planned(const DirectedFault& d) {
+    PlannedFault p{FaultKind::kBrokerCrash};
+    switch (d.fault) {
+      case EventType::kRequestTimeout: p.kind = FaultKind::kRequestTimeout; break;
+      case EventType::kDeliveryTimeout: p.kind = FaultKind::kDeliveryTimeout; break;
+      case EventType::kProducerCrash: p.kind = FaultKind::kProducerCrash; break;
+      case EventType::kBrokerPowerLoss: p.kind = FaultKind::kBrokerPowerLoss; break;
+      case EventType::kClusterPowerLoss: p.kind = FaultKind::kClusterPowerLoss; break;
+      case EventType::kNetworkPartition: p.kind = FaultKind::kNetworkPartition; break;
+      case EventType::kConsumerCrash: p.kind = FaultKind::kConsumerCrash; break;
+      case EventType::kConsumerRebalance: p.kind = FaultKind::kConsumerRebalance; break;
+      case EventType::kOffsetLoss: p.kind = FaultKind::kOffsetLoss; break;
+      case EventType::kTransactionTimeout: p.kind = FaultKind::kTransactionTimeout; break;
+      case EventType::kProducerZombie: p.kind = FaultKind::kProducerZombie; break;
+      default: p.kind = FaultKind::kBrokerCrash; break;
+    }
+    p.broker = d.broker >= 0 ? d.broker : 0;
+    p.heal_after = d.heal_after;
+    p.count = d.count;
+    return p;
+  }
+
   void add_load_figures(RunReport* report) {
     std::vector<double> l = trace_latencies();
     if (l.empty()) return;
@@ -407,15 +466,20 @@ class Cluster::Impl {
                                         : ""));
     switch (f.kind) {
       case FaultKind::kRequestTimeout:
-        slow_producer_to(-1, c.request_timeout_ms + 1000, 1000);
+        // Which requests the broker had read when the client gave up: a directed fault
+        // says (count 0: none), else the seed decides.
+        slow_producer_to(-1, c.request_timeout_ms + 1000, 1000,
+                         f.count >= 0 ? f.count == 0 : runtime_->random(2) == 0);
         later(c.request_timeout_ms + 2000, [] {});
         return;
       case FaultKind::kDeliveryTimeout:
-        slow_producer_to(-1, c.delivery_timeout_ms + 1000, c.delivery_timeout_ms);
+        slow_producer_to(-1, c.delivery_timeout_ms + 1000, c.delivery_timeout_ms, false);
         later(c.delivery_timeout_ms * 2 + 1000, [] {});
         return;
       case FaultKind::kTransactionTimeout:
-        slow_producer_to(kTxnCoordinator, c.transaction_timeout_ms + 1000, 1000);
+        // The producer's next transaction request (its EndTxn) reaches the coordinator
+        // only after transaction.timeout.ms: the coordinator aborts first.
+        slow_producer_to(kTxnCoordinator, c.transaction_timeout_ms + 1000, 1000, true);
         later(c.transaction_timeout_ms + 2000, [] {});
         return;
       case FaultKind::kProducerCrash:
@@ -542,6 +606,8 @@ class Cluster::Impl {
   std::vector<std::string> fault_log_;
   std::map<int64_t, double> send_us_;
   std::vector<double> latencies_us_;
+  size_t directed_next_ = 0;  // the next directed fault waiting for its step
+  int directed_seen_ = 0;     // matching steps seen for it so far
   double first_send_us_ = -1;
   double last_ack_us_ = -1;
 };
@@ -565,10 +631,10 @@ void Cluster::restart_consumer() { impl_->restart_consumer(); }
 void Cluster::rebalance_consumer() { impl_->rebalance_consumer(); }
 void Cluster::lose_offsets() { impl_->lose_offsets(); }
 void Cluster::slow_producer_to_leader(Millis extra, Millis window) {
-  impl_->slow_producer_to(-1, extra, window);
+  impl_->slow_producer_to(-1, extra, window, false);
 }
 void Cluster::slow_producer_to_coordinator(Millis extra, Millis window) {
-  impl_->slow_producer_to(kTxnCoordinator, extra, window);
+  impl_->slow_producer_to(kTxnCoordinator, extra, window, true);
 }
 bool Cluster::settled() { return impl_->settled(); }
 

@@ -14,6 +14,9 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
+
+#include "model/vocabulary/event.h"
 
 #include "impl/cluster/env.h"
 #include "impl/cluster/run_report.h"
@@ -21,6 +24,20 @@
 #include "impl/runtime/trace_recorder.h"
 
 namespace kdc::impl {
+
+// A fault that strikes right after a given step of the run, before any other thread moves:
+// how a model counterexample's faults are placed on the implementation
+// (conformance/impl_reproduction.h).
+struct DirectedFault {
+  EventType fault = EventType::kBrokerCrash;  // a fault event type
+  int broker = -1;                            // for broker faults
+  // Strike right after the `occurrence`-th event that matches `after`: same type, and each
+  // of msg, gen, broker, peer, result and outcome equal where `after` sets it.
+  Event after;
+  int occurrence = 1;
+  Millis heal_after = 5000;  // restart or heal this long after it struck
+  int count = -1;            // request timeout: 0 if the broker read none of the requests
+};
 
 struct RunOptions {
   uint64_t seed = 1;
@@ -32,6 +49,8 @@ struct RunOptions {
   Millis duration_ms = 0;         // 0: 3,600,000 virtual / 10,000 wall-clock
   Millis settle_ms = -1;          // how long the end state must hold (-1: 20 s virtual, 2 s wall)
   bool inject_faults = true;      // the config's fault.* budget; false: a fault-free run
+  // Instead of the seeded plan (inject_faults is then ignored): these, in order.
+  std::vector<DirectedFault> directed_faults;
   bool keep_trace = true;         // load runs count events without keeping them
   std::filesystem::path data_dir; // broker disks go here (a temporary directory if empty)
   Timings timings;

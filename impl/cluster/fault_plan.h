@@ -33,6 +33,7 @@ struct PlannedFault {
   Millis at = 0;          // when it strikes, from the start of the run
   Millis heal_after = 0;  // restart / heal this long after it struck (where it heals)
   int broker = -1;        // the broker it hits, where it hits one
+  int count = -1;         // request timeout: requests the broker had read (-1: the seed decides)
 };
 
 // At least one fault when the budget allows any (a run without faults is asked for with

@@ -176,6 +176,12 @@ void Network::drop_next(NodeId from, NodeId to, int count) {
   links_[{from, to}].drop += count;
 }
 
+void Network::drop_in_flight(NodeId from, NodeId to) {
+  std::lock_guard<std::mutex> g(mu_);
+  Link& link = links_[{from, to}];
+  if (link.sent > link.delivered_upto) link.dead.push_back({link.delivered_upto + 1, link.sent});
+}
+
 uint64_t Network::messages_sent() const {
   std::lock_guard<std::mutex> g(mu_);
   return messages_sent_;

@@ -68,6 +68,8 @@ class Network {
   void slow_link(NodeId from, NodeId to, Millis extra, Millis until);
   // The next `count` messages sent from `from` to `to` are lost.
   void drop_next(NodeId from, NodeId to, int count);
+  // Every message from `from` to `to` still on the wire is lost.
+  void drop_in_flight(NodeId from, NodeId to);
 
   uint64_t messages_sent() const;
 

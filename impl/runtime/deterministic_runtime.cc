@@ -42,6 +42,14 @@ class DeterministicRuntime final : public Runtime {
     runnable_.insert(actor);
   }
 
+  void post_first(ActorId actor, Work work) override {
+    Actor& a = actors_.at(actor);
+    if (!a.alive) return;
+    a.queue.push_front(std::move(work));
+    runnable_.insert(actor);
+    urgent_.push_back(actor);
+  }
+
   TimerId after(ActorId actor, Millis delay, Work work) override {
     if (delay < 0) delay = 0;
     TimerId id = ++next_timer_;
@@ -70,10 +78,17 @@ class DeterministicRuntime final : public Runtime {
         if (!fire_next_timer(deadline)) return done();
         continue;
       }
-      // The seeded choice of which thread runs next.
-      auto it = runnable_.begin();
-      std::advance(it, static_cast<long>(random(runnable_.size())));
-      ActorId id = *it;
+      ActorId id;
+      if (!urgent_.empty()) {
+        id = urgent_.front();
+        urgent_.pop_front();
+        if (!actors_[id].alive || actors_[id].queue.empty()) continue;
+      } else {
+        // The seeded choice of which thread runs next.
+        auto it = runnable_.begin();
+        std::advance(it, static_cast<long>(random(runnable_.size())));
+        id = *it;
+      }
       Actor& a = actors_[id];
       Work work = std::move(a.queue.front());
       a.queue.pop_front();
@@ -129,6 +144,7 @@ class DeterministicRuntime final : public Runtime {
   std::mt19937_64 rng_;
   std::vector<Actor> actors_;
   std::set<ActorId> runnable_;  // ordered: the choice depends only on the seed
+  std::deque<ActorId> urgent_;   // post_first: run before any seeded choice
   std::map<Key, Timer> timers_;
   std::unordered_map<TimerId, Millis> timer_at_;  // looked up, never iterated
   TimerId next_timer_ = 0;

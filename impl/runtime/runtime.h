@@ -45,6 +45,10 @@ class Runtime {
 
   // Runs `work` on `actor` (dropped if the actor is stopped).
   virtual void post(ActorId actor, Work work) = 0;
+  // Runs `work` on `actor` before anything else runs (deterministic: it is the very next
+  // item the scheduler runs; threaded: at the front of the actor's queue). For the harness:
+  // a fault that must strike right after a given step, before any other thread moves.
+  virtual void post_first(ActorId actor, Work work) = 0;
   // Runs `work` on `actor` once `delay` ms have passed (never sooner; ties run in the order
   // they were set). Dropped if the actor stops first.
   virtual TimerId after(ActorId actor, Millis delay, Work work) = 0;

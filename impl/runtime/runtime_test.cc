@@ -53,6 +53,23 @@ TEST(DeterministicRuntime, ActorWorkRunsInPostOrder) {
   }
 }
 
+TEST(DeterministicRuntime, PostFirstRunsBeforeAnyOtherWork) {
+  for (uint64_t seed = 0; seed < 10; ++seed) {
+    auto rt = make_deterministic_runtime(seed);
+    ActorId a = rt->spawn("a");
+    ActorId b = rt->spawn("b");
+    std::string order;
+    for (int i = 0; i < 5; ++i) {
+      rt->post(a, [&order] { order += 'a'; });
+      rt->post(b, [&order] { order += 'b'; });
+    }
+    rt->post(a, [&] { rt->post_first(b, [&order] { order += 'U'; }); order += 'T'; });
+    rt->run_until([] { return false; }, 1000);
+    // Whenever the trigger ran, the urgent item came straight after it.
+    EXPECT_NE(order.find("TU"), std::string::npos) << order;
+  }
+}
+
 TEST(DeterministicRuntime, TimersAdvanceVirtualTimeInOrder) {
   auto rt = make_deterministic_runtime(1);
   ActorId a = rt->spawn("a");

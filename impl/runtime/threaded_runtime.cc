@@ -60,6 +60,14 @@ class ThreadedRuntime final : public Runtime {
     a->cv.notify_one();
   }
 
+  void post_first(ActorId id, Work work) override {
+    Actor* a = actor(id);
+    std::lock_guard<std::mutex> g(a->mu);
+    if (!a->alive) return;
+    a->queue.push_front(std::move(work));
+    a->cv.notify_one();
+  }
+
   TimerId after(ActorId id, Millis delay, Work work) override {
     if (delay < 0) delay = 0;
     std::lock_guard<std::mutex> g(timer_mu_);
