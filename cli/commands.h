@@ -83,6 +83,18 @@ int run_run(const RunArgs& args, std::ostream& out, std::ostream& err);
 // docs/config-reference.md (markdown) or a plain key list.
 int run_keys(bool markdown, std::ostream& out);
 
+struct HistoryArgs {
+  std::string file;          // a Jepsen history (EDN or JSONL)
+  std::string format;        // "edn", "jsonl", or "" (by extension: .jsonl/.json are JSONL)
+  bool ww_deps = false;      // Jepsen's --ww-deps: ww edges from offset order
+  bool json = false;
+  std::string from_trace;    // check a kdc trace (docs/trace-format.md) instead of FILE
+  std::string export_edn;    // also write the history (read or converted) as Jepsen EDN
+};
+// Jepsen's Kafka anomalies in a history (docs/history.md): 0 valid, 1 anomalies that
+// Jepsen does not allow, 2 unreadable input or usage.
+int run_history(const HistoryArgs& args, std::ostream& out, std::ostream& err);
+
 }  // namespace kdc
 
 #endif  // KDC_CLI_COMMANDS_H_

@@ -102,6 +102,32 @@ Examples:
 Exit status: 0 ran (and --require holds for this run), 1 this run shows an effect that
 --require forbids, 2 bad input or usage.)";
 
+constexpr const char* kHistoryHelp = R"(
+Checks a Jepsen-style history of a Kafka workload for the anomalies of Jepsen's Kafka
+checker (jepsen.tests.kafka), under Jepsen's names: lost-write (acknowledged, below an
+offset some poll reached, never polled), duplicate (one value at two offsets),
+inconsistent-offsets (two values at one offset), poll-skip / nonmonotonic-poll (a
+process's next poll of a key does not start right after its last), int-poll-skip /
+int-nonmonotonic-poll and int-send-skip / int-nonmonotonic-send (the same inside one
+operation), nonmonotonic-send, G1a (a failed send was polled), precommitted-read (a
+transaction polled its own send), unseen (acknowledged, never polled), and the cycles G0
+and G1c of the ww/wr dependency graph. docs/history.md defines each one.
+
+FILE holds one operation map per line or one vector of them (EDN), or one JSON object
+per line (JSONL), e.g.
+  {:index 1, :time 5, :process 0, :type :ok, :f :send, :value [[:send :x [0 1]]]}
+  {:index 3, :time 9, :process 1, :type :ok, :f :poll, :value [[:poll {:x [[0 1]]}]]}
+--from-trace checks a kdc trace (kdc run --trace, kdc check --out) as a history;
+--export-edn writes the history it read as Jepsen EDN.
+As in Jepsen, G0 and int-send-skip never invalidate a history, nor do poll-skip and
+nonmonotonic-poll when it subscribes, nor G1c with --ww-deps.
+Examples:
+  kdc history jepsen/history.edn
+  kdc history ops.jsonl --json --ww-deps
+  kdc history --from-trace run.jsonl --export-edn run.edn
+Exit status: 0 valid, 1 anomalies Jepsen does not allow, 2 unreadable input or usage
+(the message names file and line).)";
+
 // The options check and prove share: the configuration, the output, the verdict wanted.
 void add_config_options(CLI::App* cmd, kdc::CheckArgs* args, const char* require_help) {
   cmd->add_option("files", args->files, "Java .properties files, merged in order");
@@ -199,6 +225,18 @@ int main(int argc, char** argv) {
   rn->add_flag("--json", run.json, "One JSON object");
   rn->add_flag("--quiet", run.quiet, "No progress lines on stderr");
 
+  kdc::HistoryArgs history;
+  CLI::App* hi = app.add_subcommand("history", "Check a Jepsen Kafka history (or a trace) for Jepsen's anomalies");
+  hi->footer(kHistoryHelp);
+  hi->add_option("file", history.file, "A history: EDN (Jepsen's) or JSONL")->type_name("FILE");
+  hi->add_option("--format", history.format, "edn or jsonl (default: by extension, .jsonl/.json are JSONL)")
+      ->type_name("edn|jsonl")->check(CLI::IsMember({"edn", "jsonl"}));
+  hi->add_flag("--ww-deps", history.ww_deps, "Infer ww dependencies from offset order (Jepsen's --ww-deps)");
+  hi->add_flag("--json", history.json, "Print {\"valid\": ..., \"anomalies\": {...}}");
+  hi->add_option("--from-trace", history.from_trace, "Check a kdc trace (JSONL) converted to a history")
+      ->type_name("TRACE");
+  hi->add_option("--export-edn", history.export_edn, "Also write the history as Jepsen EDN")->type_name("OUT");
+
   bool markdown = false;
   CLI::App* k = app.add_subcommand("keys", "List the configuration keys kdc knows");
   k->add_flag("--md", markdown, "Print docs/config-reference.md");
@@ -220,5 +258,6 @@ int main(int argc, char** argv) {
   if (r->parsed()) return kdc::run_replay(replay, std::cout, std::cerr);
   if (k->parsed()) return kdc::run_keys(markdown, std::cout);
   if (rn->parsed()) return kdc::run_run(run, std::cout, std::cerr);
+  if (hi->parsed()) return kdc::run_history(history, std::cout, std::cerr);
   return 2;
 }
