@@ -35,6 +35,12 @@ struct ReplayArgs {
   std::string trace;
   bool json = false;
   bool show_states = false;  // print the model state after every step
+  // Walk the trace with the state after each event: interactive (n/p/q/g N) when stdin
+  // is a terminal, else every step printed in turn.
+  bool step = false;
+  // Implementation traces: the search for unlogged model steps (docs/conformance.md).
+  int max_silent_depth = 3;
+  int max_silent_states = 20'000;
 };
 int run_replay(const ReplayArgs& args, std::ostream& out, std::ostream& err);
 

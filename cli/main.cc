@@ -78,8 +78,11 @@ Exit status: 0 a proposal (or nothing to change), 1 none found, 2 bad input.)";
 
 constexpr const char* kReplayHelp = R"(
 Replays a JSONL trace (from 'kdc check --out', or recorded by the implementation) on the
-model: every event must be a step the model allows. Prints the story, the effects the run
-shows, and, on divergence, the first illegal step and what the model allowed instead.
+model: every event must be a step the model allows. A trace of the implementation
+("source":"impl") is matched by the rules of docs/conformance.md, inferring the model
+steps it does not log. Prints the story, the effects the run shows, and, on divergence,
+the first event no model state allows, what the model allowed, and the closest model step.
+--step walks the trace with the state after each event (n/p/g N/q on a terminal).
 Exit status: 0 legal, 1 diverges (or the claimed effect does not show), 2 unreadable.)";
 
 constexpr const char* kRunHelp = R"(
@@ -204,6 +207,11 @@ int main(int argc, char** argv) {
   r->add_option("trace", replay.trace, "A JSONL trace")->required();
   r->add_flag("--json", replay.json, "Print one JSON object");
   r->add_flag("--states", replay.show_states, "Show the model state after every step");
+  r->add_flag("--step", replay.step, "Walk the trace: n/p/q/g N on a terminal, else print every state");
+  r->add_option("--max-silent-depth", replay.max_silent_depth,
+                "impl traces: unlogged model steps searched between two events (default 3)");
+  r->add_option("--max-silent-states", replay.max_silent_states,
+                "impl traces: distinct states that search may visit per event (default 20000)");
 
   kdc::RunArgs run;
   CLI::App* rn = app.add_subcommand("run", "Run a workload on the implementation, faults injected for real");

@@ -1,4 +1,10 @@
+// kdc replay: a trace on the model (conformance/model_replay.h), as a story, as JSON, or
+// walked step by step.
+#include <unistd.h>
+
+#include <cstdlib>
 #include <iomanip>
+#include <iostream>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <sstream>
@@ -7,6 +13,133 @@
 #include "conformance/model_replay.h"
 
 namespace kdc {
+namespace {
+
+std::string effects_text(EffectSet effects) {
+  std::string s;
+  for (int e = 0; e < int(Effect::kCount); ++e)
+    if (effects & (1u << e)) s += (s.empty() ? "" : ", ") + std::string(name(Effect(e)));
+  return s.empty() ? "none" : s;
+}
+
+std::string batch_text(const Batch& b) {
+  std::string s = "m" + std::to_string(b.msg);
+  if (b.gen) s += "'" + std::to_string(b.gen);
+  if (b.seq >= 0) s += " seq " + std::to_string(b.seq);
+  return s;
+}
+
+// describe_state, plus what a user stepping through a run asks next: which batches wait in
+// the accumulator and which requests are on the wire, and where the consumer reads.
+std::string state_text(const Config& c, const State& s) {
+  std::string out = describe_state(c, s);
+  const ProducerState& p = s.producer;
+  out += "  accumulator: [";
+  for (int i = 0; i < p.queued; ++i) out += (i ? ", " : "") + batch_text(p.queue[i]);
+  out += "]  in flight: [";
+  static const char* kStage[] = {"queued", "on the wire", "in purgatory", "response due", "orphan"};
+  for (int i = 0; i < p.in_flight; ++i) {
+    const Batch& b = p.flight[i];
+    out += (i ? ", " : "") + batch_text(b) + " → broker " + std::to_string(b.broker) + " (" +
+           (b.stage < 5 ? kStage[b.stage] : "?") + ")";
+  }
+  out += "]  metadata: leader " +
+         (p.metadata_leader < 0 ? std::string("unknown") : std::to_string(p.metadata_leader)) + "\n";
+  const ConsumerState& cs = s.consumer;
+  out += "  consumer fetches in epoch " + std::to_string(cs.leader_epoch) +
+         (cs.pending_commit != kNoOffset ? ", async commit of " + std::to_string(cs.pending_commit) + " in flight" : "") +
+         (cs.has(ConsumerState::kFenced) ? ", generation fenced" : "") +
+         (cs.has(ConsumerState::kStuck) ? ", stopped" : "") + "\n";
+  return out;
+}
+
+const char* match_note(const ReplayResult& r, size_t i) {
+  if (i >= r.how.size()) return "";
+  switch (r.how[i]) {
+    case Match::kStutter: return "   (no-op for the model)";
+    case Match::kAnnotation: return "   (annotation: agrees with the model state)";
+    case Match::kStep: return "";
+  }
+  return "";
+}
+
+void print_event(const Trace& trace, const ReplayResult& r, size_t i, std::ostream& out) {
+  if (i < r.silent_before.size() && r.silent_before[i] > 0)
+    out << "        (" << r.silent_before[i] << " unlogged model step"
+        << (r.silent_before[i] > 1 ? "s" : "") << " inferred before this event)\n";
+  out << std::setw(4) << i + 1 << "  " << describe(trace.events[i]) << match_note(r, i) << "\n";
+}
+
+void print_state(const Config& c, const State& s, std::ostream& out) {
+  std::istringstream state(state_text(c, s));
+  for (std::string line; std::getline(state, line);) out << "        " << line << "\n";
+}
+
+void print_divergence(const ReplayResult& r, std::ostream& out) {
+  out << "DIVERGES at " << r.error << "\n";
+  out << "frontier: " << r.frontier_size << " state(s); the search reached " << r.searched_states
+      << "\n";
+  std::istringstream diff(r.state_diff);
+  for (std::string line; std::getline(diff, line);) out << "  " << line << "\n";
+}
+
+// --step: position k shows the state after the first k events (0: the initial state).
+int walk(const ReplayArgs& args, const Config& c, const Trace& trace, const ReplayResult& r,
+         std::ostream& out) {
+  const int last = r.steps;  // states known: after events 1..r.steps
+  const bool terminal = isatty(STDIN_FILENO) && &out == &std::cout;
+  const bool color = terminal && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+  auto show = [&](int k) {
+    if (k == 0) {
+      out << (color ? "\033[1m" : "") << "   0  initial state" << (color ? "\033[0m" : "") << "\n";
+      print_state(c, initial_state(c), out);
+      return;
+    }
+    out << (color ? "\033[1m" : "");
+    print_event(trace, r, size_t(k - 1), out);
+    out << (color ? "\033[0m" : "");
+    print_state(c, r.after[k - 1], out);
+  };
+  if (!terminal) {
+    for (int k = 0; k <= last; ++k) show(k);
+  } else {
+    out << "n next, p previous, g N go to event N, q quit (" << last << " events replayed)\n";
+    int k = 0;
+    show(k);
+    for (std::string line; out << "> " << std::flush, std::getline(std::cin, line);) {
+      std::istringstream cmd(line);
+      std::string verb;
+      cmd >> verb;
+      if (verb == "q") break;
+      if (verb.empty() || verb == "n") {
+        if (k < last) ++k;
+      } else if (verb == "p") {
+        if (k > 0) --k;
+      } else if (verb == "g") {
+        int n = -1;
+        cmd >> n;
+        if (n < 0 || n > last) {
+          out << "no event " << n << " (0.." << last << ")\n";
+          continue;
+        }
+        k = n;
+      } else {
+        out << "n next, p previous, g N go to event N, q quit\n";
+        continue;
+      }
+      show(k);
+    }
+  }
+  if (!r.ok) {
+    out << std::setw(4) << r.failed_step << "  " << describe(trace.events[r.failed_step - 1]) << "\n";
+    print_divergence(r, out);
+    return 1;
+  }
+  out << "Every event is explained by the model. Effects: " << effects_text(r.effects) << "\n";
+  return 0;
+}
+
+}  // namespace
 
 int run_replay(const ReplayArgs& args, std::ostream& out, std::ostream& err) {
   Trace trace;
@@ -22,7 +155,11 @@ int run_replay(const ReplayArgs& args, std::ostream& out, std::ostream& err) {
     return 2;
   }
   const Config& config = std::get<Config>(loaded);
-  ReplayResult r = replay_on_model(config, trace.events);
+  ReplayOptions options;
+  options.max_silent_depth = args.max_silent_depth;
+  options.max_silent_states = args.max_silent_states;
+  ReplayResult r = replay_trace(config, trace, options);
+  const bool impl = trace.header.source != "model";
 
   if (args.json) {
     nlohmann::ordered_json j;
@@ -33,6 +170,18 @@ int run_replay(const ReplayArgs& args, std::ostream& out, std::ostream& err) {
     if (!r.ok) {
       j["failed_step"] = r.failed_step;
       j["error"] = r.error;
+      j["diverged_at"] = r.failed_step;
+      j["state_diff"] = r.state_diff;
+    } else {
+      j["diverged_at"] = nullptr;
+    }
+    j["frontier_size"] = r.frontier_size;
+    j["silent_steps"] = r.silent_steps;
+    if (impl) {
+      j["stutters"] = r.stutters;
+      j["annotations"] = r.annotations;
+      j["search_truncated"] = r.search_truncated;
+      j["frontier_truncated"] = r.frontier_truncated;
     }
     j["quiesced"] = r.quiesced;
     j["effects"] = nlohmann::json::array();
@@ -42,29 +191,36 @@ int run_replay(const ReplayArgs& args, std::ostream& out, std::ostream& err) {
     return r.ok ? 0 : 1;
   }
 
+  if (args.step) return walk(args, config, trace, r, out);
+
   out << "Replaying " << args.trace << " (" << trace.events.size() << " events, source "
       << trace.header.source << ")";
   if (!trace.header.effect.empty()) out << ", claimed effect " << trace.header.effect;
   out << "\n";
   for (size_t i = 0; i < trace.events.size(); ++i) {
-    out << std::setw(4) << i + 1 << "  " << describe(trace.events[i]) << "\n";
-    if (int(i) + 1 == r.failed_step) break;
-    if (args.show_states) {
-      std::istringstream state(describe_state(config, r.after[i]));
-      for (std::string line; std::getline(state, line);) out << "        " << line << "\n";
+    if (int(i) + 1 == r.failed_step) {
+      out << std::setw(4) << i + 1 << "  " << describe(trace.events[i]) << "\n";
+      break;
     }
+    print_event(trace, r, i, out);
+    if (args.show_states) print_state(config, r.after[i], out);
   }
   if (!r.ok) {
-    out << "DIVERGES at " << r.error << "\n";
+    print_divergence(r, out);
     return 1;
   }
-  out << "Every step is a legal model step";
+  if (impl) {
+    out << "Every event is explained by the model (" << r.silent_steps
+        << " unlogged model steps inferred, " << r.stutters << " no-op events, "
+        << r.annotations << " annotations)";
+  } else {
+    out << "Every step is a legal model step";
+  }
   if (r.quiesced) out << "; the run ends quiesced";
-  out << ". Effects: ";
-  bool any = false;
-  for (int e = 0; e < int(Effect::kCount); ++e)
-    if (r.effects & (1u << e)) out << (any ? ", " : "") << name(Effect(e)), any = true;
-  out << (any ? "" : "none") << "\n";
+  out << ". Effects: " << effects_text(r.effects) << "\n";
+  if (r.search_truncated || r.frontier_truncated)
+    out << "NOTE: a bound cut the unlogged-step search or the frontier somewhere; every event "
+           "was still explained (bounds can only cause false divergences, never hide one).\n";
   if (!trace.header.effect.empty()) {
     Effect claimed;
     if (parse_effect(trace.header.effect, &claimed) && !(r.effects & bit(claimed))) {
