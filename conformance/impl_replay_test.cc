@@ -229,9 +229,9 @@ INSTANTIATE_TEST_SUITE_P(
     Regressions, ImplFinding,
     ::testing::Values(Finding{"F1-acks-all-batch-appended-whole.jsonl", 8, EventType::kHandleProduce},
                       Finding{"F3-partition-healed-before-fencing.jsonl", 19, EventType::kFetch},
-                      Finding{"F4-consumer-crash-in-processor-pipeline.jsonl", 39,
+                      Finding{"F4-consumer-crash-in-processor-pipeline.jsonl", 38,
                               EventType::kConsumerCrash},
-                      Finding{"F5-zombie-after-last-transaction.jsonl", 45,
+                      Finding{"F5-zombie-after-last-transaction.jsonl", 44,
                               EventType::kProducerZombie}));
 
 }  // namespace

@@ -137,14 +137,6 @@ bool is_stutter(const Config& c, const State& s, const Event& e) {
       return c.transactional && s.coordinator.epoch == e.producer_id &&
              s.producer.producer_id == e.producer_id && e.result == Result::kNone &&
              s.producer.txn == ProducerState::kReady && s.producer.next_msg == 0;
-    case EventType::kOffsetReset:
-      // The model's group starts with committed offset 0 (initial_state); the
-      // implementation's starts with none and resets at the first poll. Accepted only
-      // while that reset lands where the model already is: nothing polled, nothing
-      // committed since the start (docs/conformance.md, finding F2).
-      return (e.result == Result::kEarliest || e.result == Result::kLatest) &&
-             s.consumer.position == 0 && e.offset == 0 && s.consumer.committed == 0 &&
-             s.consumer.polled == 0 && s.sink.highest_first == -1;
     case EventType::kOffsetFetch:
       // The processor reads its committed input offset at start-up; the model starts
       // with it read. A no-op when it is where the model's processor already is.

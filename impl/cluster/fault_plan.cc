@@ -33,7 +33,9 @@ std::vector<PlannedFault> plan_faults(const Config& config, Runtime& random, Mil
       {FaultKind::kBrokerPowerLoss, b.broker_power_loss},
       {FaultKind::kClusterPowerLoss, b.cluster_power_loss},
       {FaultKind::kNetworkPartition, b.network_partition},
-      {FaultKind::kConsumerCrash, b.consumer_crash},
+      // In a consume-transform-produce pipeline the model's consumer is the downstream
+      // reader, which keeps its offsets in the sink and never crashes (finding F4).
+      {FaultKind::kConsumerCrash, config.processor() ? 0 : b.consumer_crash},
       {FaultKind::kConsumerRebalance, b.consumer_rebalance},
       {FaultKind::kOffsetLoss, b.offset_loss},
       {FaultKind::kTransactionTimeout, config.transactional ? b.transaction_timeout : 0},
