@@ -9,25 +9,18 @@
 #include <sstream>
 #include <sys/wait.h>
 
+#include "cli/cli_test_support.h"
 #include "cli/commands.h"
 
 namespace kdc {
 namespace {
 
-const std::string kSource = KDC_SOURCE_DIR;
+using testing::kSource;
+using testing::write_file;
 
-std::string temp_dir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("kdc_history_cli_test_" + name);
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir.string();
-}
+std::string temp_dir(const std::string& name) { return testing::temp_dir("history_" + name); }
 
-std::string write_file(const std::string& dir, const std::string& name, const std::string& text) {
-  std::string path = dir + "/" + name;
-  std::ofstream(path) << text;
-  return path;
-}
+
 
 struct HistoryRun {
   int code;

@@ -6,26 +6,18 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli/cli_test_support.h"
 #include "cli/commands.h"
 
 namespace kdc {
 namespace {
 
-const std::string kSource = KDC_SOURCE_DIR;
+using testing::kSource;
+std::vector<std::string> Example(const std::string& name) { return testing::example_files(name); }
+std::string Read(const std::string& path) { return testing::read_file(path); }
 
-std::vector<std::string> Example(const std::string& name) {
-  std::vector<std::string> files;
-  for (const char* f : {"producer", "server", "consumer", "app"})
-    files.push_back(kSource + "/examples/" + name + "/" + f + ".properties");
-  return files;
-}
 
-std::string Read(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+
 
 RunArgs Deterministic(const std::string& example, uint64_t seed) {
   RunArgs a;

@@ -75,6 +75,9 @@ ReproduceResult reproduce_on_impl(const Trace& model_trace, const ReproduceOptio
     run.deterministic = true;
     run.directed_faults = r.faults;
     run.duration_ms = 600'000;  // virtual: a directed fault whose step never comes ends it
+    // One record per batch, as in the model (docs/model.md, section 5, "Batching"): a
+    // batch of several records is appended whole, which the model cannot do (finding F1).
+    run.timings.batch_records = 1;
     impl::Cluster cluster(config, run);
     r.report = cluster.run();
     ++r.seeds_tried;

@@ -55,20 +55,6 @@ std::vector<std::string> field_differences(const Event& e, const Event& m) {
   return out;
 }
 
-// Every enabled step, without the model's partial-order reduction (model.cc): the
-// implementation's consumer interleaves its local work (process, commit) with the other
-// actors, a run the reduction reorders but does not forbid. docs/conformance.md, rule 5.
-void all_successors(const Config& c, const State& s, std::vector<Step>* out) {
-  out->clear();
-  StepSink sink{c, out};
-  producer_steps(s, &sink);
-  produce_handling_steps(s, &sink);
-  transaction_steps(s, &sink);
-  replication_steps(s, &sink);
-  controller_steps(s, &sink);
-  consumer_steps(s, &sink);
-  broker_fault_steps(s, &sink);
-}
 
 bool is_annotation(EventType t) {
   return t == EventType::kWriteback || t == EventType::kFenceBroker ||

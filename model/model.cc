@@ -69,12 +69,16 @@ State initial_state(const Config& c) {
 // both within budget.) Taking only the local steps at such states loses no reachable
 // quiesced state and no effect; counterexamples are shortest among runs so ordered.
 int successors(const Config& c, const State& s, std::vector<Step>* out) {
+  if (!consumer_has_local_work(c, s)) return all_successors(c, s, out);
   out->clear();
   StepSink sink{c, out};
-  if (consumer_has_local_work(c, s)) {
-    local_consumer_steps(s, &sink);
-    return sink.bound_hits;
-  }
+  local_consumer_steps(s, &sink);
+  return sink.bound_hits;
+}
+
+int all_successors(const Config& c, const State& s, std::vector<Step>* out) {
+  out->clear();
+  StepSink sink{c, out};
   producer_steps(s, &sink);
   produce_handling_steps(s, &sink);
   transaction_steps(s, &sink);

@@ -32,6 +32,10 @@ State initial_state(const Config& config);
 // Clears *out and fills it with every enabled step. Returns how many steps were cut
 // because a bound (model/bounds.h) would have been exceeded.
 int successors(const Config& config, const State& state, std::vector<Step>* out);
+// The same without the partial-order reduction (docs/model.md, "Reduction"): every enabled
+// step of every actor. For replaying runs whose consumer interleaves its local work with
+// the other actors (conformance/model_replay.cc), which the reduction reorders but allows.
+int all_successors(const Config& config, const State& state, std::vector<Step>* out);
 
 // The losses a quiesced state shows (L_ack, L_fail, L_unsent, L_skip), and, per
 // message, which one (or none). A message whose loss no rule explains is reported in
