@@ -41,6 +41,12 @@ struct ReplayArgs {
   // Implementation traces: the search for unlogged model steps (docs/conformance.md).
   int max_silent_depth = 3;
   int max_silent_states = 20'000;
+  // "model" (default): replay the trace on the model. "impl": drive the deterministic
+  // implementation through the counterexample's faults until its effect reproduces, then
+  // replay the implementation's own trace on the model.
+  std::string on = "model";
+  int seeds = 100;        // --on impl: runs tried at most
+  std::string impl_trace; // --on impl: write the reproducing run's trace here
 };
 int run_replay(const ReplayArgs& args, std::ostream& out, std::ostream& err);
 
@@ -80,6 +86,7 @@ struct RunArgs {
   std::string data_dir;        // broker disks ("" a temporary directory, removed after)
   bool faults = true;          // inject the fault.* budget
   std::string require;         // exit 1 if this run shows an effect breaking it
+  std::vector<std::string> bugs;  // seeded bugs to switch on (impl/cluster/seeded_bugs.h)
   bool json = false;
   bool quiet = false;
 };

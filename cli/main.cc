@@ -83,7 +83,16 @@ model: every event must be a step the model allows. A trace of the implementatio
 steps it does not log. Prints the story, the effects the run shows, and, on divergence,
 the first event no model state allows, what the model allowed, and the closest model step.
 --step walks the trace with the state after each event (n/p/g N/q on a terminal).
-Exit status: 0 legal, 1 diverges (or the claimed effect does not show), 2 unreadable.)";
+--on impl goes the other way: the counterexample's faults strike kdc's implementation
+(impl/, deterministic scheduler) right after the step that preceded each in the trace,
+seeds are tried until the run shows the same effect, and that run's own trace must then
+replay on the model (docs/conformance.md, "Model → implementation").
+Examples:
+  kdc replay traces/at-most-once/L_ack.jsonl --step
+  kdc replay run.jsonl --json                    (a trace from kdc run --trace)
+  kdc replay traces/at-most-once/L_ack.jsonl --on impl --impl-trace impl-L_ack.jsonl
+Exit status: 0 legal (--on impl: reproduced, and its trace replays), 1 diverges (or the
+claimed effect does not show; --on impl: not reproduced), 2 unreadable.)";
 
 constexpr const char* kRunHelp = R"(
 Runs a workload on kdc's implementation (impl/: brokers with real log files and a page
@@ -210,6 +219,12 @@ int main(int argc, char** argv) {
   r->add_flag("--step", replay.step, "Walk the trace: n/p/q/g N on a terminal, else print every state");
   r->add_option("--max-silent-depth", replay.max_silent_depth,
                 "impl traces: unlogged model steps searched between two events (default 3)");
+  r->add_option("--on", replay.on, "model (replay on the model) or impl (reproduce on the implementation)")
+      ->check(CLI::IsMember({"model", "impl"}))->capture_default_str();
+  r->add_option("--seeds", replay.seeds, "--on impl: scheduler seeds tried at most")->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  r->add_option("--impl-trace", replay.impl_trace, "--on impl: write the reproducing run's trace here")
+      ->type_name("FILE");
   r->add_option("--max-silent-states", replay.max_silent_states,
                 "impl traces: distinct states that search may visit per event (default 20000)");
 
@@ -230,6 +245,9 @@ int main(int argc, char** argv) {
   rn->add_flag("!--no-faults", run.faults, "Inject no faults (load runs)");
   rn->add_option("--require", run.require, "Exit 1 if this run shows an effect that breaks it")
       ->type_name("exactly-once|at-least-once|at-most-once");
+  rn->add_option("--bug", run.bugs, "Switch on a seeded bug (repeatable): hw_before_isr, truncate_to_hw, "
+                 "commit_before_process, skip_sequence_check, fetch_past_hw, no_epoch_fencing")
+      ->type_name("NAME");
   rn->add_flag("--json", run.json, "One JSON object");
   rn->add_flag("--quiet", run.quiet, "No progress lines on stderr");
 

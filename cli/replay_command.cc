@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "conformance/impl_reproduction.h"
 #include "conformance/model_replay.h"
 
 namespace kdc {
@@ -84,7 +85,7 @@ void print_divergence(const ReplayResult& r, std::ostream& out) {
 }
 
 // --step: position k shows the state after the first k events (0: the initial state).
-int walk(const ReplayArgs& args, const Config& c, const Trace& trace, const ReplayResult& r,
+int walk(const ReplayArgs& /*args*/, const Config& c, const Trace& trace, const ReplayResult& r,
          std::ostream& out) {
   const int last = r.steps;  // states known: after events 1..r.steps
   const bool terminal = isatty(STDIN_FILENO) && &out == &std::cout;
@@ -141,6 +142,78 @@ int walk(const ReplayArgs& args, const Config& c, const Trace& trace, const Repl
 
 }  // namespace
 
+// kdc replay --on impl: the counterexample's faults placed on the deterministic
+// implementation (conformance/impl_reproduction.h), seeds tried until the effect shows; the
+// reproducing run's own trace must then replay on the model.
+int run_on_impl(const ReplayArgs& args, const Trace& trace, const Config& config,
+                const ReplayOptions& options, std::ostream& out, std::ostream& err) {
+  if (trace.header.effect.empty()) {
+    err << "kdc replay --on impl: " << args.trace
+        << ":1: the trace names no effect (\"effect\": null): nothing to reproduce\n";
+    return 2;
+  }
+  ReproduceOptions ro;
+  ro.seeds = args.seeds;
+  ReproduceResult rr = reproduce_on_impl(trace, ro);
+  if (!rr.error.empty()) {
+    err << "kdc replay --on impl: " << args.trace << ": " << rr.error << "\n";
+    return 2;
+  }
+  ReplayResult back;
+  bool replayed = false;
+  if (rr.reproduced) {
+    Trace t;
+    t.header = trace.header;
+    t.header.source = "impl";
+    t.header.note = "kdc replay --on impl " + args.trace + ": seed " + std::to_string(rr.seed);
+    t.events = rr.events;
+    back = replay_trace(config, t, options);
+    replayed = true;
+    if (!args.impl_trace.empty()) {
+      std::string error;
+      if (!write_trace(args.impl_trace, t, &error)) {
+        err << "kdc replay --on impl: cannot write " << args.impl_trace << ": " << error << "\n";
+        return 2;
+      }
+    }
+  }
+  if (args.json) {
+    nlohmann::ordered_json j;
+    j["trace"] = args.trace;
+    j["effect"] = rr.effect;
+    j["reproduced"] = rr.reproduced;
+    j["seed"] = rr.reproduced ? nlohmann::ordered_json(rr.seed) : nlohmann::ordered_json(nullptr);
+    j["seeds_tried"] = rr.seeds_tried;
+    auto effects = nlohmann::ordered_json::array();
+    for (const auto& [name, n] : rr.report.effects) effects.push_back(name);
+    j["impl_effects"] = effects;
+    j["impl_events"] = rr.events.size();
+    j["impl_trace_legal"] = replayed ? nlohmann::ordered_json(back.ok) : nlohmann::ordered_json(nullptr);
+    if (replayed && !back.ok) {
+      j["diverged_at"] = back.failed_step;
+      j["error"] = back.error;
+    }
+    out << j.dump(2) << "\n";
+  } else {
+    out << "Reproducing " << rr.effect << " of " << args.trace << " on the implementation: "
+        << rr.faults.size() << " fault(s), each right after the step before it in the trace\n";
+    if (!rr.reproduced) {
+      out << "NOT REPRODUCED in " << rr.seeds_tried << " seeds (the last run showed:";
+      for (const auto& [name, n] : rr.report.effects) out << " " << name;
+      out << (rr.report.effects.empty() ? " nothing" : "") << ")\n";
+      return 1;
+    }
+    out << "reproduced with seed " << rr.seed << " (" << rr.seeds_tried << " run"
+        << (rr.seeds_tried == 1 ? "" : "s") << "); the run showed:";
+    for (const auto& [name, n] : rr.report.effects) out << " " << name;
+    out << "\n";
+    out << "the implementation's trace (" << rr.events.size() << " events) "
+        << (back.ok ? "replays on the model" : "does NOT replay on the model: " + back.error) << "\n";
+    if (!args.impl_trace.empty()) out << "written to " << args.impl_trace << "\n";
+  }
+  return rr.reproduced && back.ok ? 0 : 1;
+}
+
 int run_replay(const ReplayArgs& args, std::ostream& out, std::ostream& err) {
   Trace trace;
   std::string error;
@@ -158,6 +231,7 @@ int run_replay(const ReplayArgs& args, std::ostream& out, std::ostream& err) {
   ReplayOptions options;
   options.max_silent_depth = args.max_silent_depth;
   options.max_silent_states = args.max_silent_states;
+  if (args.on == "impl") return run_on_impl(args, trace, config, options, out, err);
   ReplayResult r = replay_trace(config, trace, options);
   const bool impl = trace.header.source != "model";
 

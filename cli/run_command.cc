@@ -58,6 +58,11 @@ std::string effects_text(const impl::RunReport& r) {
 void print_text(const impl::RunReport& r, const RunArgs& args, std::ostream& out) {
   out << "kdc run: " << r.messages << " messages, seed " << r.seed << ", "
       << (r.deterministic ? "deterministic scheduler (virtual time)" : "real threads") << "\n";
+  if (!args.bugs.empty()) {
+    out << "SEEDED BUGS ON: ";
+    for (size_t i = 0; i < args.bugs.size(); ++i) out << (i ? ", " : "") << args.bugs[i];
+    out << " (the implementation is broken on purpose)\n";
+  }
   out << "faults injected: ";
   if (r.faults.empty()) out << "none";
   for (size_t i = 0; i < r.faults.size(); ++i) out << (i ? "; " : "") << r.faults[i];
@@ -107,6 +112,7 @@ nlohmann::ordered_json to_json(const impl::RunReport& r, const RunArgs& args) {
   j["work_items"] = r.work_items;
   j["network_messages"] = r.network_messages;
   j["faults"] = r.faults;
+  j["seeded_bugs"] = args.bugs;
   j["messages"] = r.messages;
   j["sent"] = r.sent;
   j["acknowledged"] = r.acknowledged;
@@ -149,6 +155,14 @@ int run_run(const RunArgs& args, std::ostream& out, std::ostream& err) {
     return 2;
   }
   options.messages = args.messages;
+  for (const std::string& bug : args.bugs) {
+    if (!impl::enable_seeded_bug(&options.bugs, bug)) {
+      err << "kdc run: --bug: no seeded bug '" << bug << "'; there are:";
+      for (const std::string& n : impl::seeded_bug_names()) err << " " << n;
+      err << "\n";
+      return 2;
+    }
+  }
   if (!args.duration.empty() && !parse_duration(args.duration, &options.duration_ms)) {
     err << "kdc run: --duration: cannot read '" << args.duration
         << "'; write e.g. 10s, 500ms, 2m (a bare number is seconds)\n";
@@ -178,12 +192,17 @@ int run_run(const RunArgs& args, std::ostream& out, std::ostream& err) {
   if (!args.trace.empty()) {
     Trace t;
     t.header.source = "impl";
-    for (const auto& [key, value] : effective_settings(config)) t.header.config.push_back({key, value});
+    // The header reproduces the run: the messages it sent, not the files' model.messages.
+    for (const auto& [key, value] : effective_settings(config)) {
+      t.header.config.push_back(
+          {key, key == "model.messages" ? std::to_string(report.messages) : value});
+    }
     std::ostringstream note;
     note << "kdc run: " << report.messages << " messages, seed " << args.seed << ", "
          << (args.deterministic ? "deterministic" : "real threads") << "; faults: ";
     for (size_t i = 0; i < report.faults.size(); ++i) note << (i ? "; " : "") << report.faults[i];
     if (report.faults.empty()) note << "none";
+    if (options.bugs.any()) note << "; seeded bugs: " << impl::seeded_bugs_text(options.bugs);
     t.header.note = note.str();
     t.events = std::move(events);
     std::string error;

@@ -13,10 +13,12 @@ std::vector<std::filesystem::path> canonical_traces() {
   std::vector<std::filesystem::path> out;
   for (const auto& entry :
        std::filesystem::recursive_directory_iterator(std::string(KDC_SOURCE_DIR) + "/traces"))
-    // traces/impl/ holds implementation traces that diverge on purpose (regression traces
-    // of conformance findings, docs/conformance.md); impl_replay_test.cc replays them.
+    // traces/impl/ and traces/bugs/ hold implementation traces: regression traces of
+    // conformance findings and of seeded bugs (docs/conformance.md), which diverge on
+    // purpose; impl_replay_test.cc and bug_hunt_test.cc replay them.
     if (entry.path().extension() == ".jsonl" &&
-        entry.path().parent_path().filename() != "impl")
+        entry.path().parent_path().filename() != "impl" &&
+        entry.path().parent_path().filename() != "bugs")
       out.push_back(entry.path());
   std::sort(out.begin(), out.end());
   return out;

@@ -101,7 +101,11 @@ class ConsumerApp::Impl {
     }
     batch_end_ = position;
     batch_epoch_ = position_epoch;
-    if (mode() == CommitMode::kCommitThenProcess) {
+    // Seeded bug commit_before_process: process-then-commit commits at poll time.
+    const bool early_commit = env_.bugs.commit_before_process &&
+                              (mode() == CommitMode::kProcessThenCommitSync ||
+                               mode() == CommitMode::kProcessThenCommitAsync);
+    if (mode() == CommitMode::kCommitThenProcess || early_commit) {
       commit_in_flight_ = true;
       l.unlock();
       consumer_->commit_sync(position, position_epoch,

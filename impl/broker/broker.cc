@@ -344,7 +344,8 @@ void Broker::Impl::become_follower_locked(const LeaderAndIsr& s, bool record) {
     fetch_state_ = FetcherState::kFetching;
     return;
   }
-  if (!(env_.config.version >= KafkaVersion{0, 11, 0})) {
+  // Seeded bug truncate_to_hw: the pre-KIP-101 rule in every release.
+  if (!(env_.config.version >= KafkaVersion{0, 11, 0}) || env_.bugs.truncate_to_hw) {
     // Before KIP-101 a follower truncates to its own high watermark (makeFollowers).
     if (log_.high_watermark() < log_.log_end_offset()) {
       log_.truncate_to(log_.high_watermark());
@@ -471,6 +472,8 @@ void Broker::Impl::maybe_advance_high_watermark_locked() {
   }
   int64_t hw = log_.log_end_offset();
   for (NodeId r : isr_) {
+    // Seeded bug hw_before_isr: the followers' fetch offsets are not consulted.
+    if (env_.bugs.hw_before_isr) break;
     if (r == id_) continue;
     auto it = followers_.find(r);
     if (it == followers_.end() || it->second.log_end_offset < 0) return;
@@ -566,7 +569,10 @@ FetchResponse Broker::Impl::read_for_fetch_locked(const FetchRequest& req) {
   int64_t hw = log_.high_watermark();
   int64_t lso = last_stable_offset_locked();
   int64_t upper = leo;
-  if (!follower) upper = req.isolation == IsolationLevel::kReadCommitted ? lso : hw;
+  // Seeded bug fetch_past_hw: a consumer reads what the ISR may not have yet.
+  if (!follower && !env_.bugs.fetch_past_hw) {
+    upper = req.isolation == IsolationLevel::kReadCommitted ? lso : hw;
+  }
   upper = std::min<int64_t>(upper, req.fetch_offset + std::max<int32_t>(req.max_records, 0));
   resp.high_watermark = hw;
   resp.last_stable_offset = lso;

@@ -83,6 +83,16 @@ bool Broker::Impl::handle_produce_locked(NodeId from, uint64_t connection, const
   }
 
   ProducerCheck check = producers_.check(batch);
+  const bool fenced_epoch = check.result == Result::kInvalidProducerEpoch ||
+                            check.result == Result::kProducerFenced;
+  // Seeded bug skip_sequence_check: duplicates and out-of-order sequences are appended.
+  if (env_.bugs.skip_sequence_check && check.kind != ProducerCheck::kAppend && !fenced_epoch) {
+    check = ProducerCheck{};
+  }
+  // Seeded bug no_epoch_fencing: an older producer epoch (a zombie) is not fenced.
+  if (env_.bugs.no_epoch_fencing && check.kind == ProducerCheck::kReject && fenced_epoch) {
+    check = ProducerCheck{};
+  }
   if (check.kind == ProducerCheck::kReject) {
     reject_produce_locked(from, req, check.error, check.result);
     return false;

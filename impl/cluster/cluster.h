@@ -57,6 +57,12 @@ struct RunOptions {
   NetworkOptions network;
   // Called now and then on the runner's thread with (run time ms, events so far).
   std::function<void(int64_t, uint64_t)> on_progress;
+  // Deterministic only: when set, every scheduling and random choice comes from `choices`
+  // (make_deterministic_runtime_with_choices) instead of the seed.
+  bool scripted = false;
+  std::vector<uint32_t> choices;
+  // Bugs switched on for the conformance suite to catch (impl/cluster/seeded_bugs.h).
+  SeededBugs bugs;
 };
 
 class Cluster {
@@ -91,6 +97,19 @@ class Cluster {
 
   // The end state (see the contract above), read under the cluster's lock.
   bool settled();
+
+  // Stepping a deterministic run from outside, for tests that apply their own faults
+  // between steps (properties/impl_stateful_properties.cc). run_to(t) runs the work due
+  // before virtual time t (the run's housekeeping starts on the first call); faults are
+  // then called on the caller's thread, between two work items. heal_all() restarts and
+  // heals whatever is down; run() afterwards settles the run and judges it.
+  void run_to(Millis t);
+  // Runs the next `n` work items (virtual time jumps to timers as needed).
+  void run_steps(int n);
+  Millis now() const;
+  void heal_all();
+  // Choices the scripted runtime consumed so far (0 unless options.scripted).
+  uint64_t choices_made() const;
 
  private:
   class Impl;

@@ -4,6 +4,7 @@
 #ifndef KDC_IMPL_CLUSTER_ENV_H_
 #define KDC_IMPL_CLUSTER_ENV_H_
 
+#include "impl/cluster/seeded_bugs.h"
 #include "impl/net/network.h"
 #include "impl/runtime/runtime.h"
 #include "impl/runtime/trace_recorder.h"
@@ -40,6 +41,7 @@ struct Env {
   TraceRecorder& trace;
   const Config& config;
   Timings timings;
+  SeededBugs bugs;  // all off but in the conformance suite's own runs
 };
 
 }  // namespace kdc::impl

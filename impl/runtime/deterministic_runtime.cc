@@ -20,6 +20,10 @@ namespace {
 class DeterministicRuntime final : public Runtime {
  public:
   explicit DeterministicRuntime(uint64_t seed) : rng_(seed) {}
+  // Every choice from `choices`, in order; 0 once they run out (so a shorter vector is a
+  // simpler schedule: the lowest-numbered runnable actor, the smallest delay).
+  explicit DeterministicRuntime(std::vector<uint32_t> choices)
+      : rng_(0), scripted_(true), choices_(std::move(choices)) {}
 
   ActorId spawn(std::string name) override {
     actors_.push_back(Actor{std::move(name), true, {}});
@@ -69,6 +73,11 @@ class DeterministicRuntime final : public Runtime {
 
   uint64_t random(uint64_t bound) override {
     if (bound <= 1) return 0;
+    if (scripted_) {
+      const uint64_t c = next_choice_ < choices_.size() ? choices_[next_choice_] : 0;
+      ++next_choice_;
+      return c % bound;
+    }
     return std::uniform_int_distribution<uint64_t>(0, bound - 1)(rng_);
   }
 
@@ -107,6 +116,7 @@ class DeterministicRuntime final : public Runtime {
 
   bool deterministic() const override { return true; }
   uint64_t work_done() const override { return work_done_; }
+  uint64_t choices_made() const override { return next_choice_; }
 
  private:
   struct Actor {
@@ -142,6 +152,9 @@ class DeterministicRuntime final : public Runtime {
   }
 
   std::mt19937_64 rng_;
+  bool scripted_ = false;
+  std::vector<uint32_t> choices_;
+  uint64_t next_choice_ = 0;  // choices consumed (scripted), including those past the end
   std::vector<Actor> actors_;
   std::set<ActorId> runnable_;  // ordered: the choice depends only on the seed
   std::deque<ActorId> urgent_;   // post_first: run before any seeded choice
@@ -156,6 +169,10 @@ class DeterministicRuntime final : public Runtime {
 
 std::unique_ptr<Runtime> make_deterministic_runtime(uint64_t seed) {
   return std::make_unique<DeterministicRuntime>(seed);
+}
+
+std::unique_ptr<Runtime> make_deterministic_runtime_with_choices(std::vector<uint32_t> choices) {
+  return std::make_unique<DeterministicRuntime>(std::move(choices));
 }
 
 }  // namespace kdc::impl

@@ -26,6 +26,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace kdc::impl {
 
@@ -71,10 +72,18 @@ class Runtime {
   virtual bool deterministic() const = 0;
   // Work items run so far (statistics).
   virtual uint64_t work_done() const = 0;
+  // Scripted runtimes (below): choices consumed so far; 0 for the others.
+  virtual uint64_t choices_made() const { return 0; }
 };
 
 // One thread runs everything; `seed` decides every interleaving, timer tie and random().
 std::unique_ptr<Runtime> make_deterministic_runtime(uint64_t seed);
+// The same scheduler, but every choice is scripted: the i-th choice (a scheduling decision
+// among more than one runnable actor, or a random() draw with bound > 1) is
+// choices[i] % bound, and 0 once the vector runs out. For property-based testing: a
+// generator produces the vector, and shrinking it (fewer, smaller values) simplifies the
+// interleaving; the same vector gives the same run, byte for byte.
+std::unique_ptr<Runtime> make_deterministic_runtime_with_choices(std::vector<uint32_t> choices);
 // One std::thread per actor, a timer thread; random() is seeded but the interleaving is the
 // operating system's.
 std::unique_ptr<Runtime> make_threaded_runtime(uint64_t seed);
