@@ -393,21 +393,8 @@ class Cluster::Impl {
   }
 
   static PlannedFault planned(const DirectedFault& d) {
-    PlannedFault p{FaultKind::kBrokerCrash};
-    switch (d.fault) {
-      case EventType::kRequestTimeout: p.kind = FaultKind::kRequestTimeout; break;
-      case EventType::kDeliveryTimeout: p.kind = FaultKind::kDeliveryTimeout; break;
-      case EventType::kProducerCrash: p.kind = FaultKind::kProducerCrash; break;
-      case EventType::kBrokerPowerLoss: p.kind = FaultKind::kBrokerPowerLoss; break;
-      case EventType::kClusterPowerLoss: p.kind = FaultKind::kClusterPowerLoss; break;
-      case EventType::kNetworkPartition: p.kind = FaultKind::kNetworkPartition; break;
-      case EventType::kConsumerCrash: p.kind = FaultKind::kConsumerCrash; break;
-      case EventType::kConsumerRebalance: p.kind = FaultKind::kConsumerRebalance; break;
-      case EventType::kOffsetLoss: p.kind = FaultKind::kOffsetLoss; break;
-      case EventType::kTransactionTimeout: p.kind = FaultKind::kTransactionTimeout; break;
-      case EventType::kProducerZombie: p.kind = FaultKind::kProducerZombie; break;
-      default: p.kind = FaultKind::kBrokerCrash; break;
-    }
+    PlannedFault p;
+    p.kind = d.fault;
     p.broker = d.broker >= 0 ? d.broker : 0;
     p.heal_after = d.heal_after;
     p.count = d.count;
@@ -487,51 +474,51 @@ class Cluster::Impl {
     }
     const Config& c = config_;
     NodeId b = f.broker;
-    log_fault(fault_name(f.kind) + (b >= 0 && (f.kind == FaultKind::kBrokerCrash ||
-                                               f.kind == FaultKind::kBrokerPowerLoss ||
-                                               f.kind == FaultKind::kNetworkPartition)
+    log_fault(std::string(name(f.kind)) + (b >= 0 && (f.kind == EventType::kBrokerCrash ||
+                                               f.kind == EventType::kBrokerPowerLoss ||
+                                               f.kind == EventType::kNetworkPartition)
                                         ? "(" + std::to_string(b) + ")"
                                         : ""));
     switch (f.kind) {
-      case FaultKind::kRequestTimeout:
+      case EventType::kRequestTimeout:
         // Which requests the broker had read when the client gave up: a directed fault
         // says (count 0: none), else the seed decides.
         slow_producer_to(-1, c.request_timeout_ms + 1000, 1000,
                          f.count >= 0 ? f.count == 0 : runtime_->random(2) == 0);
         later(c.request_timeout_ms + 2000, [] {});
         return;
-      case FaultKind::kDeliveryTimeout:
+      case EventType::kDeliveryTimeout:
         slow_producer_to(-1, c.delivery_timeout_ms + 1000, c.delivery_timeout_ms, false);
         later(c.delivery_timeout_ms * 2 + 1000, [] {});
         return;
-      case FaultKind::kTransactionTimeout:
+      case EventType::kTransactionTimeout:
         // The producer's next transaction request (its EndTxn) reaches the coordinator
         // only after transaction.timeout.ms: the coordinator aborts first.
         slow_producer_to(kTxnCoordinator, c.transaction_timeout_ms + 1000, 1000, true);
         later(c.transaction_timeout_ms + 2000, [] {});
         return;
-      case FaultKind::kProducerCrash:
+      case EventType::kProducerCrash:
         crash_producer();
         later(f.heal_after % 2000, [this] { restart_producer(); });
         return;
-      case FaultKind::kProducerZombie:
+      case EventType::kProducerZombie:
         strike_zombie_when_a_transaction_is_open();
         return;
-      case FaultKind::kBrokerCrash:
+      case EventType::kBrokerCrash:
         crash_broker(b, false);
         later(f.heal_after, [this, b] { restart_broker(b); });
         return;
-      case FaultKind::kBrokerPowerLoss:
+      case EventType::kBrokerPowerLoss:
         crash_broker(b, true);
         later(f.heal_after, [this, b] { restart_broker(b); });
         return;
-      case FaultKind::kClusterPowerLoss:
+      case EventType::kClusterPowerLoss:
         cluster_power_loss();
         later(f.heal_after, [this] {
           for (int x = 0; x < rf_; ++x) restart_broker(x);
         });
         return;
-      case FaultKind::kNetworkPartition:
+      case EventType::kNetworkPartition:
         // The model fences a partitioned broker in the partition's own step (docs/model.md,
         // section 5, "Controller"): a partition shorter than broker.session.timeout.ms is
         // outside it (docs/conformance.md, finding F3), so the harness keeps it longer.
@@ -540,16 +527,19 @@ class Cluster::Impl {
                                                  2 * options_.timings.broker_heartbeat_interval_ms),
               [this, b] { heal_broker(b); });
         return;
-      case FaultKind::kConsumerCrash:
+      case EventType::kConsumerCrash:
         crash_consumer();
         later(f.heal_after % 3000, [this] { restart_consumer(); });
         return;
-      case FaultKind::kConsumerRebalance:
+      case EventType::kConsumerRebalance:
         rebalance_consumer();
         healed();
         return;
-      case FaultKind::kOffsetLoss:
+      case EventType::kOffsetLoss:
         lose_offsets();
+        healed();
+        return;
+      default:  // not a fault event: nothing to strike
         healed();
         return;
     }

@@ -5,41 +5,23 @@
 
 namespace kdc::impl {
 
-std::string fault_name(FaultKind k) {
-  switch (k) {
-    case FaultKind::kRequestTimeout: return "request_timeout";
-    case FaultKind::kDeliveryTimeout: return "delivery_timeout";
-    case FaultKind::kProducerCrash: return "producer_crash";
-    case FaultKind::kBrokerCrash: return "broker_crash";
-    case FaultKind::kBrokerPowerLoss: return "broker_power_loss";
-    case FaultKind::kClusterPowerLoss: return "cluster_power_loss";
-    case FaultKind::kNetworkPartition: return "network_partition";
-    case FaultKind::kConsumerCrash: return "consumer_crash";
-    case FaultKind::kConsumerRebalance: return "consumer_rebalance";
-    case FaultKind::kOffsetLoss: return "offset_loss";
-    case FaultKind::kTransactionTimeout: return "transaction_timeout";
-    case FaultKind::kProducerZombie: return "producer_zombie";
-  }
-  return "?";
-}
-
 std::vector<PlannedFault> plan_faults(const Config& config, Runtime& random, Millis window) {
   const FaultBudget& b = config.faults;
-  std::vector<std::pair<FaultKind, int>> budget = {
-      {FaultKind::kRequestTimeout, b.request_timeout},
-      {FaultKind::kDeliveryTimeout, b.delivery_timeout},
-      {FaultKind::kProducerCrash, b.producer_crash},
-      {FaultKind::kBrokerCrash, b.broker_crash},
-      {FaultKind::kBrokerPowerLoss, b.broker_power_loss},
-      {FaultKind::kClusterPowerLoss, b.cluster_power_loss},
-      {FaultKind::kNetworkPartition, b.network_partition},
+  std::vector<std::pair<EventType, int>> budget = {
+      {EventType::kRequestTimeout, b.request_timeout},
+      {EventType::kDeliveryTimeout, b.delivery_timeout},
+      {EventType::kProducerCrash, b.producer_crash},
+      {EventType::kBrokerCrash, b.broker_crash},
+      {EventType::kBrokerPowerLoss, b.broker_power_loss},
+      {EventType::kClusterPowerLoss, b.cluster_power_loss},
+      {EventType::kNetworkPartition, b.network_partition},
       // In a consume-transform-produce pipeline the model's consumer is the downstream
       // reader, which keeps its offsets in the sink and never crashes (finding F4).
-      {FaultKind::kConsumerCrash, config.processor() ? 0 : b.consumer_crash},
-      {FaultKind::kConsumerRebalance, b.consumer_rebalance},
-      {FaultKind::kOffsetLoss, b.offset_loss},
-      {FaultKind::kTransactionTimeout, config.transactional ? b.transaction_timeout : 0},
-      {FaultKind::kProducerZombie, config.transactional ? b.producer_zombie : 0},
+      {EventType::kConsumerCrash, config.processor() ? 0 : b.consumer_crash},
+      {EventType::kConsumerRebalance, b.consumer_rebalance},
+      {EventType::kOffsetLoss, b.offset_loss},
+      {EventType::kTransactionTimeout, config.transactional ? b.transaction_timeout : 0},
+      {EventType::kProducerZombie, config.transactional ? b.producer_zombie : 0},
   };
   int available = 0;
   for (const auto& [k, n] : budget) available += n;
@@ -55,7 +37,8 @@ std::vector<PlannedFault> plan_faults(const Config& config, Runtime& random, Mil
     for (auto& [k, n] : budget) {
       if (pick < n) {
         --n;
-        PlannedFault f{k};
+        PlannedFault f;
+        f.kind = k;
         f.at = static_cast<Millis>(random.random(static_cast<uint64_t>(window) + 1));
         // Some heal before the controller's session timeout notices, some after.
         f.heal_after = 1000 + static_cast<Millis>(random.random(30000));

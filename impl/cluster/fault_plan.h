@@ -8,28 +8,15 @@
 #include <vector>
 
 #include "impl/runtime/runtime.h"
+#include "model/vocabulary/event.h"
 #include "model/vocabulary/config.h"
 
 namespace kdc::impl {
 
-enum class FaultKind {
-  kRequestTimeout,
-  kDeliveryTimeout,
-  kProducerCrash,
-  kBrokerCrash,
-  kBrokerPowerLoss,
-  kClusterPowerLoss,
-  kNetworkPartition,
-  kConsumerCrash,
-  kConsumerRebalance,
-  kOffsetLoss,
-  kTransactionTimeout,
-  kProducerZombie,
-};
-std::string fault_name(FaultKind k);  // the event name: "broker_crash"
+
 
 struct PlannedFault {
-  FaultKind kind;
+  EventType kind = EventType::kBrokerCrash;  // a fault event type of the vocabulary
   Millis at = 0;          // when it strikes, from the start of the run
   Millis heal_after = 0;  // restart / heal this long after it struck (where it heals)
   int broker = -1;        // the broker it hits, where it hits one
