@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "conformance/impl_reproduction.h"
+#include "conformance/model_replay.h"
 #include "model/checker/explicit_checker.h"
 
 namespace kdc {
@@ -289,8 +290,9 @@ Allowed allowed_effects(const Config& config) {
 }
 
 RecipeRun run_recipe(const Config& config, const HuntRecipe& recipe, bool bug_on,
-                     EffectSet allowed) {
+                     EffectSet allowed, bool replay) {
   impl::RunOptions run;
+  run.timings.batch_records = 1;
   run.seed = recipe.seed;
   run.deterministic = true;
   run.messages = recipe.messages;
@@ -313,8 +315,27 @@ RecipeRun run_recipe(const Config& config, const HuntRecipe& recipe, bool bug_on
     out.forbidden = out.shown & static_cast<EffectSet>(~allowed);
     out.unexplained = out.report.unexplained_losses > 0;
   }
+  if (replay) {
+    ReplayResult r = replay_impl_trace(c, out.events);
+    out.diverged = !r.ok;
+    out.diverged_at = r.failed_step;
+    if (!r.ok) out.divergence = r.error.substr(0, r.error.find('\n'));
+  }
   return out;
 }
+
+namespace {
+
+// A divergence counts as the bug's only when the same recipe without the bug replays.
+bool caught_by_the_bug(const Config& config, const HuntRecipe& recipe, EffectSet allowed,
+                       const RecipeRun& with_bug) {
+  if (with_bug.forbidden != 0 || with_bug.unexplained) return true;
+  if (!with_bug.diverged) return false;
+  RecipeRun off = run_recipe(config, recipe, /*bug_on=*/false, allowed, /*replay=*/true);
+  return !off.diverged;
+}
+
+}  // namespace
 
 HuntResult hunt_seeded_bug(const BugHuntSpec& spec, const HuntOptions& options) {
   HuntResult h;
@@ -392,7 +413,7 @@ HuntResult hunt_seeded_bug(const BugHuntSpec& spec, const HuntOptions& options) 
       r.directed = true;
       r.faults = plans[static_cast<size_t>(s - 1)];
     }
-    RecipeRun run = run_recipe(config, r, /*bug_on=*/true, base->effects);
+    RecipeRun run = run_recipe(config, r, /*bug_on=*/true, base->effects, options.replay);
     ++h.runs;
     if (options.verbose) {
       std::fprintf(stderr, "hunt %s run %d: %s seed %llu: %s%s, shows %s\n", spec.bug.c_str(), h.runs,
@@ -406,7 +427,7 @@ HuntResult hunt_seeded_bug(const BugHuntSpec& spec, const HuntOptions& options) 
         }
       }
     }
-    if (run.caught()) {
+    if (run.caught() && caught_by_the_bug(config, r, base->effects, run)) {
       h.caught = true;
       h.first = r;
       h.minimal = r;
@@ -425,8 +446,8 @@ HuntResult hunt_seeded_bug(const BugHuntSpec& spec, const HuntOptions& options) 
     const Allowed* a = allowed_for(r.messages, &c);
     if (a == nullptr || !budget.left()) return false;
     ++budget.used;
-    RecipeRun run = run_recipe(c, r, true, a->effects);
-    if (!run.caught()) return false;
+    RecipeRun run = run_recipe(c, r, true, a->effects, options.replay);
+    if (!run.caught() || !caught_by_the_bug(c, r, a->effects, run)) return false;
     *out = std::move(run);
     return true;
   };
@@ -479,16 +500,25 @@ HuntResult hunt_seeded_bug(const BugHuntSpec& spec, const HuntOptions& options) 
   h.allowed = a->effects;
   h.model_complete = a->complete;
   const RecipeRun& m = h.minimal_run;
-  h.effect = m.forbidden != 0 ? first_effect_name(m.forbidden) : "unexplained";
+  h.effect = m.forbidden != 0 ? first_effect_name(m.forbidden)
+             : m.unexplained  ? "unexplained"
+                              : "replay divergence";
   h.caught_by = m.forbidden != 0 ? "forbidden effect " + effects_names(m.forbidden)
-                                 : "unexplained loss";
+                : m.unexplained  ? "unexplained loss"
+                                 : "replay divergence at event " + std::to_string(m.diverged_at) +
+                                       ": " + m.divergence;
   if (options.check_without_bug) {
-    RecipeRun off = run_recipe(minimal_config, h.minimal, /*bug_on=*/false, a->effects);
+    RecipeRun off = run_recipe(minimal_config, h.minimal, /*bug_on=*/false, a->effects,
+                               options.replay);
     h.without_bug_forbidden = off.forbidden;
-    h.without_bug_clean = !off.caught();
+    // Clean on the channel that caught it: effects for an effect catch, the replay for a
+    // divergence (the replay has known gaps of its own: docs/conformance.md).
+    h.without_bug_clean = m.forbidden != 0 || m.unexplained
+                              ? off.forbidden == 0 && !off.unexplained
+                              : !off.diverged;
   }
   h.trace.header.source = "impl";
-  h.trace.header.effect = h.effect == "unexplained" ? "" : h.effect;
+  h.trace.header.effect = m.forbidden != 0 ? h.effect : "";
   h.trace.header.config = effective_settings(minimal_config);
   h.trace.header.note = "seeded bug " + h.bug + " (" + spec.breaks + "): the run shows " +
                         effects_names(m.shown) + "; the model allows only " +

@@ -67,10 +67,17 @@ struct RecipeRun {
   EffectSet shown = 0;       // effects the run shows
   EffectSet forbidden = 0;   // shown and not in `allowed`
   bool unexplained = false;  // a loss the ledger cannot explain (never allowed)
-  bool caught() const { return forbidden != 0 || unexplained; }
+  // The run's trace does not replay on the model (conformance/model_replay.h): the first
+  // event no model state allows. Set only when asked for (run_recipe's `replay`).
+  bool diverged = false;
+  int diverged_at = 0;
+  std::string divergence;
+  bool caught() const { return forbidden != 0 || unexplained || diverged; }
 };
+// Runs drain one record per request, the model's batching (docs/conformance.md, F1), so
+// that their traces can replay on the model.
 RecipeRun run_recipe(const Config& config, const HuntRecipe& recipe, bool bug_on,
-                     EffectSet allowed);
+                     EffectSet allowed, bool replay = false);
 
 // The model's allowed effects for `config` (the explicit checker, every core).
 struct Allowed {
@@ -88,6 +95,9 @@ struct HuntOptions {
   impl::Millis heal_after = 5000;
   bool minimise = true;
   bool check_without_bug = true;  // run the minimal recipe with the switch off too
+  // Also catch a run whose trace the model's replayer rejects, when the same recipe with
+  // the switch off replays (else the divergence is the replayer's, not the bug's).
+  bool replay = true;
   bool verbose = false;           // one line per hunting run on stderr
 };
 
