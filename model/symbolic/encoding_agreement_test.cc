@@ -20,6 +20,7 @@
 #include "model/checker/explicit_checker.h"
 #include "model/steps.h"
 #include "model/symbolic/encoding.h"
+#include "model/symbolic/induction.h"
 
 namespace kdc::sym {
 namespace {
@@ -82,30 +83,7 @@ const std::vector<NamedConfig>& Configs() {
 
 // Reachable states: a quarter breadth first (every short run), the rest from seeded random walks of
 // up to 120 steps (runs deep enough to process a record twice, fence an epoch, ...).
-std::vector<State> Reachable(const Config& c, size_t cap) {
-  std::vector<State> seen{initial_state(c)};
-  std::set<std::string> known;
-  auto key = [](const State& s) { return std::string(reinterpret_cast<const char*>(&s), sizeof(State)); };
-  known.insert(key(seen[0]));
-  std::vector<Step> steps;
-  for (size_t i = 0; i < seen.size() && seen.size() < cap / 4; ++i) {
-    successors(c, seen[i], &steps);
-    for (const Step& st : steps)
-      if (known.insert(key(st.next)).second) seen.push_back(st.next);
-  }
-  std::mt19937 rng(20261122);
-  for (int walk = 0; walk < 4 * int(cap) && seen.size() < cap; ++walk) {
-    State s = initial_state(c);
-    for (int depth = 0; depth < 120 && seen.size() < cap; ++depth) {
-      successors(c, s, &steps);
-      if (steps.empty()) break;
-      s = steps[std::uniform_int_distribution<size_t>(0, steps.size() - 1)(rng)].next;
-      if (known.insert(key(s)).second) seen.push_back(s);
-    }
-  }
-  if (seen.size() > cap) seen.resize(cap);
-  return seen;
-}
+std::vector<State> Reachable(const Config& c, size_t cap) { return sample_reachable(c, cap); }
 
 size_t Cap() {
   const char* env = std::getenv("KDC_AGREEMENT_STATES");
