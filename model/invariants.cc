@@ -167,7 +167,10 @@ void check_producer_shape(const Config& c, const State& s, Violation* v) {
     if (c.acks == Acks::kZero && b.stage != Batch::kOrphan)
       return void(v->fail() << "acks=0 but flight slot " << i << " waits for a response");
   }
-  if (p.acked & (p.dropped | p.abandoned))
+  // A transactional producer's callback succeeds before its transaction commits: an aborted
+  // transaction's message can be acknowledged, then given up on when the application (or
+  // a processor re-reading its input after a rejoin, before KIP-447) decides so.
+  if (!c.transactional && (p.acked & (p.dropped | p.abandoned)))
     return void(v->fail() << "producer ledger: a message both acknowledged and given up on");
   // Every record any replica holds was sent, by this producer id or an earlier one.
   for (int b = 0; b < rf; ++b) {

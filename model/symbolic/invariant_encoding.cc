@@ -101,7 +101,7 @@ Parts check_producer_shape(const SymConfig& c, const SymState& s) {
         !(c.acks == num(int(Acks::kZero)) && !at(Batch::kOrphan));
     ok.push_back(z3::ite(num(i) >= p.in_flight, equal(b, zero().producer.flight[i]), good));
   }
-  ok.push_back((p.acked & (p.dropped | p.abandoned)) == num(0));
+  ok.push_back(c.transactional || (p.acked & (p.dropped | p.abandoned)) == num(0));
   for (int b = 0; b < rf; ++b) {
     const SymReplica& r = s.replica[b];
     for (int o = 0; o < kMaxLog; ++o) {
