@@ -211,7 +211,7 @@ int main(int argc, char** argv) {
   a->add_flag("--quiet", advise.quiet, "No progress lines on stderr");
 
   kdc::ReplayArgs replay;
-  CLI::App* r = app.add_subcommand("replay", "Replay a trace on the model, step by step");
+  CLI::App* r = app.add_subcommand("replay", "Replay a trace on the model step by step (--on impl: a counterexample on the implementation)");
   r->footer(kReplayHelp);
   r->add_option("trace", replay.trace, "A JSONL trace")->required();
   r->add_flag("--json", replay.json, "Print one JSON object");
