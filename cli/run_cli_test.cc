@@ -72,6 +72,19 @@ TEST(RunCommandTest, BadInputExitsTwoNamingTheProblem) {
   EXPECT_EQ(run_run(b, out2, err2), 2);
   EXPECT_NE(err2.str().find("did you mean 'acks'"), std::string::npos) << err2.str();
 
+  RunArgs d = Deterministic("hardened", 1);
+  d.data_dir = "/proc/kdc-no-such-dir";
+  std::ostringstream out4, err4;
+  EXPECT_EQ(run_run(d, out4, err4), 2);
+  EXPECT_NE(err4.str().find("--data-dir"), std::string::npos) << err4.str();
+
+  RunArgs t = Deterministic("hardened", 1);
+  t.trace = "/proc/kdc-no-such-dir/run.jsonl";
+  std::ostringstream out5, err5;
+  EXPECT_EQ(run_run(t, out5, err5), 2);
+  EXPECT_NE(err5.str().find("--trace"), std::string::npos) << err5.str();
+  EXPECT_EQ(out5.str(), "") << "the run must not start";
+
   RunArgs c = Deterministic("hardened", 1);
   c.require = "twice-only";
   std::ostringstream out3, err3;

@@ -2,7 +2,11 @@
 // injected for real, its trace written, and what happened to each message judged.
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -181,12 +185,29 @@ int run_run(const RunArgs& args, std::ostream& out, std::ostream& err) {
           << std::flush;
     };
   }
+  // Where the run writes must be writable before it starts, not found out after it.
+  if (!args.data_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(args.data_dir, ec);
+    if (ec) {
+      err << "kdc run: --data-dir: cannot create " << args.data_dir << ": " << ec.message() << "\n";
+      return 2;
+    }
+  }
+  if (!args.trace.empty() && !std::ofstream(args.trace)) {
+    err << "kdc run: --trace: cannot write " << args.trace << ": " << std::strerror(errno) << "\n";
+    return 2;
+  }
   impl::RunReport report;
   std::vector<Event> events;
-  {
+  try {
     impl::Cluster cluster(config, options);
     report = cluster.run();
     if (!args.trace.empty()) events = cluster.trace().events();
+  } catch (const std::exception& e) {
+    // The brokers' disks are real files: a full or vanished disk ends the run.
+    err << "kdc run: the implementation could not go on: " << e.what() << "\n";
+    return 2;
   }
   if (!args.quiet && tty) err << "\r\033[K" << std::flush;
   if (!args.trace.empty()) {

@@ -17,6 +17,7 @@
 #include <variant>
 #include <vector>
 
+#include "model/testing/config_for_test.h"
 #include "model/checker/explicit_checker.h"
 #include "model/steps.h"
 #include "model/symbolic/encoding.h"
@@ -30,16 +31,8 @@ struct NamedConfig {
   Config config;
 };
 
-Config Load(const std::string& example, std::vector<std::string> overrides) {
-  std::vector<std::string> files;
-  for (const char* f : {"producer", "server", "consumer", "app"})
-    files.push_back(std::string(KDC_SOURCE_DIR) + "/examples/" + example + "/" + f + ".properties");
-  auto loaded = load_config(files, overrides);
-  if (auto* e = std::get_if<ConfigError>(&loaded)) {
-    ADD_FAILURE() << e->str();
-    return Config{};
-  }
-  return std::get<Config>(loaded);
+Config Load(const std::string& example, const std::vector<std::string>& overrides) {
+  return ExampleConfig(example, overrides);
 }
 
 // Every example at one message (two for the small ones), plus variants that reach the

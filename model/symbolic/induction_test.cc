@@ -14,6 +14,7 @@
 #include <random>
 #include <variant>
 
+#include "model/testing/config_for_test.h"
 #include "model/checker/explicit_checker.h"
 #include "model/invariants.h"
 #include "model/symbolic/bmc.h"
@@ -23,16 +24,8 @@
 namespace kdc::sym {
 namespace {
 
-Config Load(const std::string& example, std::vector<std::string> overrides) {
-  std::vector<std::string> files;
-  for (const char* f : {"producer", "server", "consumer", "app"})
-    files.push_back(std::string(KDC_SOURCE_DIR) + "/examples/" + example + "/" + f + ".properties");
-  auto loaded = load_config(files, overrides);
-  if (auto* e = std::get_if<ConfigError>(&loaded)) {
-    ADD_FAILURE() << e->str();
-    return Config{};
-  }
-  return std::get<Config>(loaded);
+Config Load(const std::string& example, const std::vector<std::string>& overrides) {
+  return ExampleConfig(example, overrides);
 }
 
 z3::model ModelOf(const SymState& vars, const State& s) {

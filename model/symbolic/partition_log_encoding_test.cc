@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "model/testing/config_for_test.h"
 #include "model/idempotence.h"
 #include "model/model.h"
 #include "model/partition_log.h"
@@ -20,16 +21,8 @@
 namespace kdc::sym {
 namespace {
 
-Config Load(const std::string& example, std::vector<std::string> overrides) {
-  std::vector<std::string> files;
-  for (const char* f : {"producer", "server", "consumer", "app"})
-    files.push_back(std::string(KDC_SOURCE_DIR) + "/examples/" + example + "/" + f + ".properties");
-  auto loaded = load_config(files, overrides);
-  if (auto* e = std::get_if<ConfigError>(&loaded)) {
-    ADD_FAILURE() << e->str();
-    return Config{};
-  }
-  return std::get<Config>(loaded);
+Config Load(const std::string& example, const std::vector<std::string>& overrides) {
+  return ExampleConfig(example, overrides);
 }
 
 std::string Bytes(const Replica& r) { return std::string(reinterpret_cast<const char*>(&r), sizeof(Replica)); }
