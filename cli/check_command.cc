@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iomanip>
@@ -10,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "model/checker/explicit_checker.h"
+#include "model/replication_safety.h"
 #include "model/symbolic/bmc.h"
 #include "model/verdict.h"
 #include "model/vocabulary/trace.h"
@@ -113,6 +115,9 @@ void print_story(std::ostream& out, const Config& c, const Counterexample& cx,
 int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
   std::vector<std::string> overrides = args.overrides;
   if (args.messages > 0) overrides.push_back("model.messages=" + std::to_string(args.messages));
+  if (args.replicas > 0) overrides.push_back("replication.factor=" + std::to_string(args.replicas));
+  if (args.max_leader_epoch > 0)
+    overrides.push_back("model.max.leader.epoch=" + std::to_string(args.max_leader_epoch));
   Guarantee required = Guarantee::kNone;
   if (!args.require.empty() && !parse_guarantee(args.require, &required)) {
     err << (args.z3 ? "kdc prove" : "kdc check") << ": --require: unknown guarantee '" << args.require
@@ -192,6 +197,34 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
     paths.push_back(path);
   }
 
+  // Replication-safety counterexamples, one per property broken (explicit engine only;
+  // docs/replication.md).
+  std::string replication_paths[kReplicationViolations];
+  const ReplicationCounterexample* first_replication = result.first_replication_violation();
+  for (int k = 0; k < kReplicationViolations; ++k) {
+    if (!result.replication[k]) continue;
+    const ReplicationCounterexample& rx = *result.replication[k];
+    std::error_code ec;
+    std::filesystem::create_directories(args.out_dir, ec);
+    Trace t;
+    t.header.config = effective_settings(config);
+    t.header.note = std::string("replication safety: ") + name(rx.finding.kind) + " — " + rx.finding.detail;
+    t.events = rx.events;
+    std::string slug = std::string("replication-") + name(rx.finding.kind);
+    std::replace(slug.begin(), slug.end(), ' ', '-');
+    replication_paths[k] = (std::filesystem::path(args.out_dir) / (slug + ".jsonl")).string();
+    std::string error;
+    if (ec || !write_trace(replication_paths[k], t, &error)) {
+      err << command << ": " << (ec ? "--out: cannot create directory '" + args.out_dir + "'" : error) << "\n";
+      return 2;
+    }
+  }
+  auto replication_path_of = [&](const ReplicationCounterexample* rx) {
+    for (int k = 0; k < kReplicationViolations; ++k)
+      if (result.replication[k] && &*result.replication[k] == rx) return replication_paths[k];
+    return std::string();
+  };
+
   const Guarantee g = guarantee_of(result.effects);
   const bool ordered = ordering_preserved(result.effects);
   const bool proven = result.complete && result.unexplained == 0 && result.bound_hits == 0 &&
@@ -213,6 +246,26 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
       c["message"] = cx.message;
       c["steps"] = cx.events.size();
       j["counterexamples"].push_back(c);
+    }
+    // Checked by the explicit engine; the Z3 engine does not check it (null).
+    if (args.z3) {
+      j["replication"] = nullptr;
+    } else {
+      nlohmann::ordered_json rep;
+      rep["holds"] = first_replication == nullptr;
+      rep["counterexample"] = first_replication ? nlohmann::json(replication_path_of(first_replication))
+                                                : nlohmann::json(nullptr);
+      rep["violations"] = nlohmann::json::array();
+      for (int k = 0; k < kReplicationViolations; ++k) {
+        if (!result.replication[k]) continue;
+        nlohmann::ordered_json v;
+        v["property"] = name(result.replication[k]->finding.kind);
+        v["detail"] = result.replication[k]->finding.detail;
+        v["steps"] = result.replication[k]->events.size();
+        v["trace"] = replication_paths[k];
+        rep["violations"].push_back(v);
+      }
+      j["replication"] = rep;
     }
     j["not_modelled"] = config.not_modelled;
     j["notes"] = config.notes;
@@ -341,8 +394,31 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
     line("at-least-once (nothing lost)      ", kLossEffects);
     line("at-most-once (nothing duplicated) ", kDuplicateEffects);
     line("ordering                          ", bit(Effect::kReordered));
+    if (!args.z3) {
+      out << "  replication safety                : ";
+      if (!first_replication) {
+        out << "holds (committed records stay in the ISR and survive)\n";
+      } else {
+        out << "fails (";
+        bool first = true;
+        for (const auto& rx : result.replication)
+          if (rx) out << (first ? "" : ", ") << name(rx->finding.kind), first = false;
+        out << ")\n";
+      }
+    }
     for (size_t i = 0; i < result.counterexamples.size(); ++i)
       print_story(out, config, result.counterexamples[i], paths[i]);
+    for (int k = 0; k < kReplicationViolations; ++k) {
+      if (!result.replication[k]) continue;
+      const ReplicationCounterexample& rx = *result.replication[k];
+      out << "\nreplication safety — " << name(rx.finding.kind) << ": " << rx.finding.detail << " ("
+          << rx.events.size() << " steps; trace " << replication_paths[k] << ")\n";
+      int step = 0;
+      for (const Event& e : rx.events) out << std::setw(4) << ++step << "   " << describe(e) << "\n";
+      std::istringstream final_state(describe_state(config, rx.final_state));
+      out << "   final state:\n";
+      for (std::string l; std::getline(final_state, l);) out << "     " << l << "\n";
+    }
     if (!config.notes.empty()) {
       out << "\nNotes:\n";
       for (const std::string& n : config.notes) out << "  - " << n << "\n";

@@ -19,6 +19,8 @@ struct CheckArgs {
   std::string require;                 // "" or a guarantee name
   std::string out_dir = "kdc-out";     // counterexample traces go here
   int messages = 0;                    // 0: model.messages from the files
+  int replicas = 0;                    // 0: replication.factor from the files
+  int max_leader_epoch = 0;            // 0: model.max.leader.epoch from the files
   uint64_t max_states = 50'000'000;
   bool quiet = false;                  // no progress on stderr
   int threads = 0;                     // 0: one per core

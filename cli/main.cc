@@ -150,6 +150,11 @@ void add_config_options(CLI::App* cmd, kdc::CheckArgs* args, const char* require
   cmd->add_option("--out", args->out_dir, "Directory for counterexample traces")->capture_default_str();
   cmd->add_option("--messages", args->messages, "Messages the producer sends per run (model.messages)")
       ->check(CLI::Range(1, 4));
+  cmd->add_option("--replicas", args->replicas, "Brokers holding the partition (replication.factor)")
+      ->check(CLI::Range(1, 3));
+  cmd->add_option("--max-leader-epoch", args->max_leader_epoch,
+                  "Cut runs at this leader epoch (model.max.leader.epoch)")
+      ->check(CLI::Range(1, 15));
   cmd->add_flag("--quiet", args->quiet, "No progress lines on stderr");
 }
 

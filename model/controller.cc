@@ -6,6 +6,8 @@
 // fault that stops the heartbeats, unfencing in the step that restores them, and a new
 // leader epoch reaches every broker the controller can reach in the election step. These
 // are bookkeeping steps whose separate timing only delays what happens next.
+#include <algorithm>
+
 #include "model/partition_log.h"
 #include "model/steps.h"
 
@@ -127,7 +129,7 @@ void elect_leader(const State& s, StepSink* sink, int b) {
   } else {
     return;
   }
-  if (p.leader_epoch >= kMaxLeaderEpoch) return sink->cut();
+  if (p.leader_epoch >= std::min(c.max_leader_epoch, kMaxLeaderEpoch)) return sink->cut();
 
   State next = s;
   PartitionState& np = next.partition;

@@ -8,6 +8,19 @@
 
 namespace kdc {
 
+namespace {
+
+// Records below a leader's HW have been exposed to consumers and acknowledged to acks=all
+// producers: the replication-safety property holds the protocol to keeping them.
+void note_committed(State* s, const Replica& leader) {
+  for (int o = 0; o < leader.high_watermark; ++o) {
+    const Record& r = leader.log[o];
+    if (!r.is_control()) s->partition.committed_gens[r.msg()] |= uint8_t(1u << r.gen());
+  }
+}
+
+}  // namespace
+
 void maybe_advance_high_watermark(const Config& c, State* s) {
   // A leader cut off by a network partition hears from no follower: its HW can only move
   // if it believes it is alone in the ISR.
@@ -16,8 +29,10 @@ void maybe_advance_high_watermark(const Config& c, State* s) {
     if (!r.has(Replica::kIsolated) || !acts_as_leader(*s, b)) continue;
     const uint8_t view = s->partition.isolated_isr_view;
     const bool gated = c.version >= KafkaVersion{3, 7, 0} || c.eligible_leader_replicas;
-    if (view == uint8_t(1u << b) && !(gated && 1 < c.min_insync_replicas))
+    if (view == uint8_t(1u << b) && !(gated && 1 < c.min_insync_replicas)) {
       r.high_watermark = r.log_end_offset;
+      note_committed(s, r);
+    }
   }
   const int leader = s->partition.leader;
   if (leader == kNoBroker || !is_current_leader(*s, leader)) return;
@@ -32,6 +47,7 @@ void maybe_advance_high_watermark(const Config& c, State* s) {
     hw = std::min<int>(hw, seen == kNoOffset ? 0 : seen);
   }
   if (hw > l.high_watermark) l.high_watermark = uint8_t(hw);
+  note_committed(s, l);
 }
 
 namespace {

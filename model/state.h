@@ -91,6 +91,10 @@ struct PartitionState {
   // The LEO of each follower as the leader last saw it in a fetch (the leader's basis for
   // advancing the high watermark). Reset when leadership changes.
   uint8_t follower_leo[kMaxReplicas] = {};
+  // History, for the replication-safety property (model/replication_safety.h): per
+  // message, a bitmask of the sends (gen) a leader ever had below its high watermark.
+  // Nothing in the protocol reads it.
+  uint8_t committed_gens[kMaxMessages] = {};
 };
 
 // A producer batch (one record; see docs/model.md, "Batching").

@@ -72,6 +72,8 @@ struct Candidate {
 struct WorkerStats {
   uint64_t transitions = 0, quiescent = 0, bound_hits = 0, cut_states = 0, unexplained = 0;
   uint32_t unexplained_state = kNone;
+  // Per replication-safety property, the first state of its slice that breaks it.
+  uint32_t replication_state[kReplicationViolations] = {kNone, kNone};
   Witness losses[int(Effect::kCount)];
 };
 
@@ -92,6 +94,7 @@ CheckResult check(const Config& config, const CheckOptions& options) {
   Trail trail;
   Witness witness[int(Effect::kCount)];
   uint32_t unexplained_state = kNone;
+  uint32_t replication_state[kReplicationViolations] = {kNone, kNone};
 
   std::vector<State> frontier{initial_state(config)};
   visited[owner(fingerprint(frontier[0]))].insert(fingerprint(frontier[0]));
@@ -127,6 +130,11 @@ CheckResult check(const Config& config, const CheckOptions& options) {
       for (auto& b : buckets[t]) b.clear();
       for (size_t i = lo; i < hi; ++i) {
         const uint32_t id = level_base + uint32_t(i);
+        // Once a level has shown a violation, no later state can give a shorter run.
+        for (int k = 0; k < kReplicationViolations; ++k)
+          if (replication_state[k] == kNone && st.replication_state[k] == kNone &&
+              check_replication_safety(config, frontier[i], ReplicationViolation(k)))
+            st.replication_state[k] = id;
         const int cut = successors(config, frontier[i], &steps);
         st.bound_hits += uint64_t(cut);
         st.transitions += steps.size();
@@ -210,6 +218,10 @@ CheckResult check(const Config& config, const CheckOptions& options) {
       }
       if (st.unexplained_state < unexplained_state) unexplained_state = st.unexplained_state;
       st.unexplained_state = kNone;
+      for (int k = 0; k < kReplicationViolations; ++k) {
+        replication_state[k] = std::min(replication_state[k], st.replication_state[k]);
+        st.replication_state[k] = kNone;
+      }
     }
     if (trail.parent.size() > options.max_states) {
       result.complete = false;
@@ -241,12 +253,27 @@ CheckResult check(const Config& config, const CheckOptions& options) {
     replay_choices(config, trail.path_to(witness[e].state), &cx.events, &cx.final_state);
     result.counterexamples.push_back(std::move(cx));
   }
+  for (int k = 0; k < kReplicationViolations; ++k) {
+    if (replication_state[k] == kNone) continue;
+    ReplicationCounterexample cx;
+    replay_choices(config, trail.path_to(replication_state[k]), &cx.events, &cx.final_state);
+    cx.finding = *check_replication_safety(config, cx.final_state, ReplicationViolation(k));
+    cx.state_id = replication_state[k];
+    result.replication[k] = std::move(cx);
+  }
   if (unexplained_state != kNone) {
     State last;
     replay_choices(config, trail.path_to(unexplained_state), &result.unexplained_trace, &last);
   }
   result.seconds = elapsed();
   return result;
+}
+
+const ReplicationCounterexample* CheckResult::first_replication_violation() const {
+  const ReplicationCounterexample* first = nullptr;
+  for (const auto& r : replication)
+    if (r && (!first || r->state_id < first->state_id)) first = &*r;
+  return first;
 }
 
 }  // namespace kdc

@@ -7,9 +7,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "model/model.h"
+#include "model/replication_safety.h"
 
 namespace kdc {
 
@@ -40,6 +42,14 @@ struct Counterexample {
   int message = -1;           // the message the effect concerns, when one does
 };
 
+// The shortest run to a state that breaks replication safety (model/replication_safety.h).
+struct ReplicationCounterexample {
+  ReplicationFinding finding;
+  std::vector<Event> events;  // from the initial state
+  State final_state;
+  uint32_t state_id = 0;      // breadth-first order: a smaller id is as short or shorter
+};
+
 struct CheckResult {
   EffectSet effects = 0;
   std::vector<Counterexample> counterexamples;  // one per effect, shortest, in Effect order
@@ -50,6 +60,11 @@ struct CheckResult {
   uint64_t cut_states = 0;       // states left with no step only because of a bound
   uint64_t unexplained = 0;      // losses no rule explains (a model bug)
   std::vector<Event> unexplained_trace;  // the shortest run showing one, for the bug report
+  // Per ReplicationViolation kind, the first state (in breadth-first order) that breaks
+  // it: a shortest run. None when every explored state keeps it.
+  std::optional<ReplicationCounterexample> replication[kReplicationViolations];
+  // The shortest of those (the earlier state when both are as short), or null.
+  const ReplicationCounterexample* first_replication_violation() const;
   int depth = 0;                 // BFS levels
   double seconds = 0;
   bool complete = true;          // false when max_states stopped the search

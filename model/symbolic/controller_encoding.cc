@@ -134,7 +134,7 @@ void elect_leader(const SymState& s, StepSink* sink, int b) {
                        !(elr_on && both_empty && last_leader_eligible) && c.unclean_leader_election;
   const expr guard = p.leader == num(kNoBroker) && eligible_candidate(s, b) &&
                      (clean || elr_kind || last_known || unclean);
-  sink->cut(guard && p.leader_epoch >= num(kMaxLeaderEpoch));
+  sink->cut(guard && p.leader_epoch >= num(c.max_leader_epoch));
 
   SymState next = s;
   SymPartition& np = next.partition;
@@ -147,7 +147,7 @@ void elect_leader(const SymState& s, StepSink* sink, int b) {
   learn_leadership(c, &next, b);
   for (int r = 0; r < c.replication_factor; ++r)
     if (r != b) learn_leadership_when(c, &next, r, connected(next, r));
-  sink->emit("ElectLeader(b=" + std::to_string(b) + ")", guard && p.leader_epoch < num(kMaxLeaderEpoch),
+  sink->emit("ElectLeader(b=" + std::to_string(b) + ")", guard && p.leader_epoch < num(c.max_leader_epoch),
              simplified(next));
 }
 

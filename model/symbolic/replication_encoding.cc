@@ -20,6 +20,18 @@ SymState simplified(SymState s) {
   return s;
 }
 
+// The model's note_committed(), when `when` holds: the sends below `leader`'s HW.
+void note_committed(const expr& when, SymState* s, const SymReplica& leader) {
+  for (int o = 0; o < kMaxLog; ++o) {
+    const SymRecord& r = leader.log[o];
+    const expr counts = when && num(o) < leader.high_watermark && !r.is_control();
+    for (int m = 0; m < kMaxMessages; ++m) {
+      expr& g = s->partition.committed_gens[m];
+      g = z3::ite(counts && r.msg == num(m), g | bit_of(r.gen), g);
+    }
+  }
+}
+
 }  // namespace
 
 void maybe_advance_high_watermark(const SymConfig& c, SymState* s) {
@@ -29,6 +41,7 @@ void maybe_advance_high_watermark(const SymConfig& c, SymState* s) {
     const expr alone = r.has(Replica::kIsolated) && acts_as_leader(*s, b) && view == bit_of(b) &&
                        !(min_isr_gates_hw(c) && num(1) < c.min_insync_replicas);
     r.high_watermark = choose(alone, r.log_end_offset, r.high_watermark);
+    note_committed(alone, s, r);
   }
   const expr& isr = s->partition.isr;
   const expr gated_off = !(min_isr_gates_hw(c) && popcount(isr) < c.min_insync_replicas);
@@ -43,6 +56,7 @@ void maybe_advance_high_watermark(const SymConfig& c, SymState* s) {
       hw = z3::ite(in_set(isr, r), sym::min(hw, z3::ite(seen == num(kNoOffset), num(0), seen)), hw);
     }
     l.high_watermark = z3::ite(moves && hw > l.high_watermark, hw, l.high_watermark);
+    note_committed(moves, s, l);
   }
 }
 

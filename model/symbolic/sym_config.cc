@@ -23,6 +23,7 @@ SymConfig constant(const Config& c) {
   SymConfig s;
   s.replication_factor = c.replication_factor;
   s.messages = c.messages;
+  s.max_leader_epoch = std::min(c.max_leader_epoch, kMaxLeaderEpoch);
   s.faults = c.faults;
   s.version_rank = num(version_rank(c.version));
   s.acks = num(int(c.acks));

@@ -25,6 +25,7 @@ struct SymConfig {
   // Shape (concrete).
   int replication_factor = 1;
   int messages = 2;
+  int max_leader_epoch = kMaxLeaderEpoch;  // min(model.max.leader.epoch, kMaxLeaderEpoch)
   FaultBudget faults;
 
   // Knobs (terms).

@@ -22,6 +22,7 @@ std::vector<expr*> SymReplica::fields() {
 std::vector<expr*> SymPartition::fields() {
   std::vector<expr*> f = {&leader, &leader_epoch, &isr, &elr, &last_leader, &isolated_isr_view};
   for (expr& e : follower_leo) f.push_back(&e);
+  for (expr& e : committed_gens) f.push_back(&e);
   return f;
 }
 
@@ -106,6 +107,7 @@ void visit_state(S& s, V&& v) {
   auto& p = s.partition;
   i8(p.leader), u8(p.leader_epoch), u8(p.isr), u8(p.elr), i8(p.last_leader), u8(p.isolated_isr_view);
   for (auto& l : p.follower_leo) u8(l);
+  for (auto& g : p.committed_gens) u8(g);
   auto& pr = s.producer;
   u8(pr.txn), u8(pr.txn_flags), u8(pr.txn_msg), u8(pr.resend), u8(pr.sent), u8(pr.input_committed);
   i8(pr.metadata_leader), u8(pr.producer_id), u8(pr.next_seq), i8(pr.last_acked_seq);

@@ -54,6 +54,7 @@ struct SymPartition {
   expr leader = null_expr(), leader_epoch = null_expr(), isr = null_expr(), elr = null_expr();
   expr last_leader = null_expr(), isolated_isr_view = null_expr();
   expr follower_leo[kMaxReplicas] = {null_expr(), null_expr(), null_expr()};
+  expr committed_gens[kMaxMessages] = {null_expr(), null_expr(), null_expr(), null_expr()};
   std::vector<expr*> fields();
 };
 

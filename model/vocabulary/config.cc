@@ -387,6 +387,7 @@ std::variant<Config, ConfigError> build(const std::vector<PropertyEntry>& entrie
   c.faults.producer_zombie = budget("fault.producer.zombie");
   c.faults.max_total = budget("fault.max.total");
   c.messages = static_cast<int>(s.number("model.messages"));
+  c.max_leader_epoch = static_cast<int>(s.number("model.max.leader.epoch"));
 
   // Commit policies that quietly combine or cancel out.
   if (c.commit == CommitMode::kAuto && !c.enable_auto_commit)
@@ -531,6 +532,7 @@ std::vector<std::pair<std::string, std::string>> effective_settings(const Config
   }
   out.push_back({"fault.max.total", num(f.max_total)});
   out.push_back({"model.messages", num(c.messages)});
+  out.push_back({"model.max.leader.epoch", num(c.max_leader_epoch)});
   return out;
 }
 

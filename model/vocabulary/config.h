@@ -134,6 +134,9 @@ struct Config {
 
   // Model bounds.
   int messages = 2;  // --messages / model.messages
+  // Elections past this leader epoch are cut (--max-leader-epoch / model.max.leader.epoch);
+  // at most kMaxLeaderEpoch, the 4 bits a model record keeps its epoch in.
+  int max_leader_epoch = 15;
 
   // Keys that are real Kafka settings but do not affect delivery; accepted, reported.
   std::vector<std::string> not_modelled;

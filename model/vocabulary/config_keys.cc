@@ -75,6 +75,12 @@ std::vector<KeyInfo> modelled_keys() {
                                        "records the producer sends in each run (also --messages)"),
                               1, 4, "the model sends at most 4 records per run"),
                    {{kFirst, std::to_string(Config{}.messages)}}));
+  keys.push_back(with_default(
+      with_range(modelled("model.max.leader.epoch", Scope::kModel, ValueKind::kInt,
+                          "leader elections a run may hold: an election past this leader epoch is "
+                          "cut (a bound of the search, also --max-leader-epoch)"),
+                 1, 15, "a record keeps its leader epoch in 4 bits"),
+      {{kFirst, std::to_string(Config{}.max_leader_epoch)}}));
 
   // Producer.
   keys.push_back(with_default(
