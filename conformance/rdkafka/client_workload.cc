@@ -4,6 +4,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <deque>
@@ -46,8 +47,6 @@ struct Planned {
   int at = 0;              // message number (producer faults) or records polled (consumer crash)
   bool before_processing = true;  // consumer crash: the stage it strikes
   bool fired = false;
-  int64_t heal_at_ms = -1;  // -1: nothing to heal
-  int32_t broker = -1;
 };
 
 class Workload {
@@ -56,6 +55,7 @@ class Workload {
       : cc_(cc), c_(cc.config), o_(o), r_(r), rng_(o.seed) {}
 
   ~Workload() {
+    join_healers();
     if (producer_) rd_kafka_destroy(producer_);
     if (consumer_) rd_kafka_destroy_flags(consumer_, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
     if (mock_) rd_kafka_mock_cluster_destroy(mock_);
@@ -349,7 +349,9 @@ class Workload {
       if (p.fired || p.kind == FaultKind::kConsumerCrash || p.at > next_msg) continue;
       p.fired = true;
       const std::string where = " before m" + std::to_string(next_msg) + " was sent";
-      const int late_ms = int(request_timeout_ms_ + 500);
+      // librdkafka scans for timed-out requests once a second: a response must be later
+      // than the timeout by more than that to be sure to miss it.
+      const int late_ms = int(request_timeout_ms_ + 1500);
       switch (p.kind) {
         case FaultKind::kRequestTimeout:
           rd_kafka_mock_broker_push_request_error_rtts(mock_, leader_, kProduceApiKey, 1, RD_KAFKA_RESP_ERR_NO_ERROR,
@@ -370,10 +372,9 @@ class Workload {
         }
         case FaultKind::kBrokerDown: {
           int32_t next = other_broker(leader_);
-          p.broker = leader_;
           rd_kafka_mock_broker_set_down(mock_, leader_);
           rd_kafka_mock_partition_set_leader(mock_, r_->topic.c_str(), 0, next);
-          p.heal_at_ms = elapsed_ms() + 1000;
+          schedule_heal(FaultKind::kBrokerDown, leader_, 1000);
           fault(FaultKind::kBrokerDown, std::string("broker-down") + where + ": broker " + std::to_string(leader_) + " down for 1000 ms, broker " +
                 std::to_string(next) + " leads");
           leader_ = next;
@@ -388,9 +389,8 @@ class Workload {
           break;
         }
         case FaultKind::kSlowLink:
-          p.broker = leader_;
           rd_kafka_mock_broker_set_rtt(mock_, leader_, late_ms);
-          p.heal_at_ms = elapsed_ms() + 2 * late_ms;
+          schedule_heal(FaultKind::kSlowLink, leader_, 2 * late_ms);
           fault(FaultKind::kSlowLink, std::string("slow-link") + where + ": broker " + std::to_string(leader_) + " answers everything " +
                 std::to_string(late_ms) + " ms late, for " + std::to_string(2 * late_ms) + " ms");
           break;
@@ -403,21 +403,24 @@ class Workload {
     }
   }
 
-  void heal_faults() {
-    for (Planned& p : planned_) {
-      if (p.heal_at_ms < 0 || elapsed_ms() < p.heal_at_ms) continue;
-      p.heal_at_ms = -1;
-      if (p.kind == FaultKind::kBrokerDown) rd_kafka_mock_broker_set_up(mock_, p.broker);
-      if (p.kind == FaultKind::kSlowLink) rd_kafka_mock_broker_set_rtt(mock_, p.broker, 0);
-    }
+  // Healing runs on its own thread: the application's thread may be blocked in a
+  // commitSync to the very broker that is down.
+  void schedule_heal(FaultKind kind, int32_t broker, int64_t after_ms) {
+    ++unhealed_;
+    healers_.emplace_back([this, kind, broker, after_ms] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(after_ms));
+      if (kind == FaultKind::kBrokerDown) rd_kafka_mock_broker_set_up(mock_, broker);
+      if (kind == FaultKind::kSlowLink) rd_kafka_mock_broker_set_rtt(mock_, broker, 0);
+      --unhealed_;
+    });
   }
 
   // Every fault has struck and healed, except consumer crashes still waiting for a record
   // (finish() reports those as not injected).
   bool faults_done_but_consumer() const {
     for (const Planned& p : planned_)
-      if ((!p.fired && p.kind != FaultKind::kConsumerCrash) || p.heal_at_ms >= 0) return false;
-    return true;
+      if (!p.fired && p.kind != FaultKind::kConsumerCrash) return false;
+    return unhealed_ == 0;
   }
 
   void fault(FaultKind k, const std::string& what) {
@@ -500,7 +503,8 @@ class Workload {
     // Messages the application had not handed over yet are still its to send.
     crash_op(&producer_process_);
     int replayed = 0;
-    for (int msg : unacked) {
+    for (auto it = unacked.rbegin(); it != unacked.rend(); ++it) {  // re-sent in send order
+      const int msg = *it;
       if (c_.on_producer_restart == OnProducerRestart::kReplayUnacked) {
         to_send_.push_front(msg);
         ++replayed;
@@ -658,7 +662,6 @@ class Workload {
       const bool producing = !producer_resolved();
       if (producer_) rd_kafka_poll(producer_, producing ? 1 : 0);
       const bool got = consume(producing ? 1 : 20);
-      heal_faults();
       if (producing || got || elapsed_ms() - last_record_ms_ <= 200) continue;
       // Everything is sent and resolved and the consumer is idle: a consumer crash planned
       // at a record that never came strikes at the next batch, if one comes.
@@ -675,8 +678,15 @@ class Workload {
     }
   }
 
+  void join_healers() {
+    for (std::thread& t : healers_)
+      if (t.joinable()) t.join();
+    healers_.clear();
+  }
+
   void finish() {
     r_->run_ms = elapsed_ms();
+    join_healers();
     for (const Planned& p : planned_)
       if (!p.fired) r_->notes.push_back(std::string(name(p.kind)) + " planned but not injected: the run ended first");
     if (producer_) {
@@ -825,6 +835,8 @@ class Workload {
   std::set<std::string> consumer_errors_;
 
   std::vector<Planned> planned_;
+  std::vector<std::thread> healers_;
+  std::atomic<int> unhealed_{0};
 
  public:
   static std::mutex log_mutex_;
