@@ -95,6 +95,33 @@ struct RunArgs {
 // Runs a workload on the implementation (impl/): docs/impl.md.
 int run_run(const RunArgs& args, std::ostream& out, std::ostream& err);
 
+// "10s", "500ms", "2m", "1.5s" or a number of seconds; false if unreadable or not positive.
+bool parse_duration(const std::string& text, int64_t* ms);
+
+struct ClientArgs {
+  std::vector<std::string> files;
+  std::vector<std::string> overrides;  // --set key=value
+  bool mock = false;           // librdkafka's mock cluster (also when no --bootstrap)
+  std::string bootstrap;       // a real cluster: HOST:PORT[,...]
+  std::string topic;           // "" : "kdc" on the mock, a fresh name on a real cluster
+  int messages = 100;
+  std::string duration = "30s";  // the whole run, faults and catching up included
+  uint64_t seed = 1;
+  std::string faults;          // "" : from the fault.* budget; "none"; or a list of kinds
+  std::string history;         // write the history here (.edn: Jepsen EDN, .jsonl/.json: JSONL)
+  std::string require;         // exit 1 if the run shows an effect breaking it
+  bool model = true;           // ask the explicit checker whether the effects are allowed
+  bool json = false;
+  bool quiet = false;
+  int64_t connect_timeout_ms = 3000;  // how long an unreachable cluster may take to say so
+};
+// A real librdkafka producer and consumer with your configuration, against librdkafka's
+// mock cluster or a real one, faults injected, judged as a Jepsen history and by kdc's
+// effects (docs/conformance.md, "Real clients: librdkafka"). 0 ran and the history is
+// valid (and --require holds), 1 anomalies or --require broken, 2 bad input, usage, or
+// the cluster cannot be reached.
+int run_client(const ClientArgs& args, std::ostream& out, std::ostream& err);
+
 // docs/config-reference.md (markdown) or a plain key list.
 int run_keys(bool markdown, std::ostream& out);
 

@@ -140,6 +140,37 @@ Examples:
 Exit status: 0 valid, 1 anomalies Jepsen does not allow, 2 unreadable input or usage
 (the message names file and line).)";
 
+constexpr const char* kClientHelp = R"(
+Runs a real client, librdkafka, with your configuration: a producer application sends
+--messages messages with delivery-report callbacks, a consumer application polls,
+processes and commits as app.commit says, and faults strike from a seeded schedule. The
+run is recorded as a Jepsen history and checked as 'kdc history' checks one, each message
+gets kdc's effect names (L_ack, L_skip, D_int, D_app, D_proc, ...), and the explicit
+checker says whether 'kdc check' allows those effects for your configuration under the
+faults that struck (--no-model skips that).
+
+--mock (the default without --bootstrap) starts librdkafka's in-process mock cluster
+(3 brokers on loopback). --bootstrap HOST:PORT runs the same workload on your cluster
+(only producer-crash and consumer-crash faults there; not tested by kdc's suite).
+Your files are validated by kdc's loader (a misspelt key is an error naming file:line),
+then passed to librdkafka; keys it cannot apply are listed under notes.
+Faults (--faults KIND[*N],...; default: drawn from your fault.* budget by --seed):
+  request-timeout  the leader appends a Produce but answers after request.timeout.ms
+  produce-error    the next Produce fails (NOT_LEADER, REQUEST_TIMED_OUT, NETWORK_EXCEPTION)
+  broker-down      the leader goes down for a second, leadership moves
+  leader-change    leadership moves
+  slow-link        the leader answers everything late, for a while
+  producer-crash   the producer application dies unflushed; a new one starts
+  consumer-crash   the consumer application dies before or after processing a batch
+                   (consumer-crash:before / consumer-crash:after fix the stage)
+Examples:
+  kdc client examples/textbook-at-least-once/*.properties --faults none
+  kdc client examples/naive-defaults/*.properties --faults request-timeout --set request.timeout.ms=1000
+  kdc client my/*.properties --seed 7 --history run.edn && kdc history run.edn
+  kdc client my/*.properties --bootstrap kafka1:9092 --faults consumer-crash --json
+Exit status: 0 ran and the history is valid (and --require holds), 1 anomalies or
+--require broken, 2 bad input or usage, or the cluster cannot be reached.)";
+
 // The options check and prove share: the configuration, the output, the verdict wanted.
 void add_config_options(CLI::App* cmd, kdc::CheckArgs* args, const char* require_help) {
   cmd->add_option("files", args->files, "Java .properties files, merged in order");
@@ -268,6 +299,28 @@ int main(int argc, char** argv) {
       ->type_name("TRACE");
   hi->add_option("--export-edn", history.export_edn, "Also write the history as Jepsen EDN")->type_name("OUT");
 
+  kdc::ClientArgs client;
+  CLI::App* cl = app.add_subcommand("client", "Run librdkafka (mock cluster or yours) with faults, check its history");
+  cl->footer(kClientHelp);
+  cl->add_option("files", client.files, "Java .properties files, merged in order");
+  cl->add_option("--set", client.overrides, "Override a key: --set acks=1 (repeatable)")->type_name("KEY=VALUE");
+  cl->add_flag("--mock", client.mock, "librdkafka's mock cluster (the default without --bootstrap)");
+  cl->add_option("--bootstrap", client.bootstrap, "A real cluster's bootstrap servers")->type_name("HOST:PORT");
+  cl->add_option("--topic", client.topic, "Topic (default: kdc on the mock, a fresh kdc-client-* on a cluster)");
+  cl->add_option("--messages", client.messages, "Messages the producer sends")->capture_default_str()
+      ->check(CLI::Range(1, 10000000));
+  cl->add_option("--duration", client.duration, "Bound on the whole run: 30s, 500ms, 2m")->capture_default_str()
+      ->type_name("D");
+  cl->add_option("--seed", client.seed, "Seed of the fault schedule")->capture_default_str();
+  cl->add_option("--faults", client.faults, "none, or KIND[*N],... (default: from the fault.* budget)")
+      ->type_name("LIST");
+  cl->add_option("--history", client.history, "Write the history: .edn (Jepsen) or .jsonl")->type_name("OUT");
+  cl->add_option("--require", client.require, "Exit 1 if this run shows an effect that breaks it")
+      ->type_name("exactly-once|at-least-once|at-most-once");
+  cl->add_flag("!--no-model", client.model, "Do not ask the model whether the effects seen are allowed");
+  cl->add_flag("--json", client.json, "One JSON object");
+  cl->add_flag("--quiet", client.quiet, "No progress lines on stderr");
+
   bool markdown = false;
   CLI::App* k = app.add_subcommand("keys", "List the configuration keys kdc knows");
   k->add_flag("--md", markdown, "Print docs/config-reference.md");
@@ -290,5 +343,6 @@ int main(int argc, char** argv) {
   if (k->parsed()) return kdc::run_keys(markdown, std::cout);
   if (rn->parsed()) return kdc::run_run(run, std::cout, std::cerr);
   if (hi->parsed()) return kdc::run_history(history, std::cout, std::cerr);
+  if (cl->parsed()) return kdc::run_client(client, std::cout, std::cerr);
   return 2;
 }

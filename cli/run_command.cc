@@ -20,9 +20,7 @@
 #include "model/vocabulary/trace.h"
 
 namespace kdc {
-namespace {
 
-// "10s", "500ms", "2m", "1.5s" or a number of seconds; false if unreadable or not positive.
 bool parse_duration(const std::string& text, int64_t* ms) {
   std::string unit;
   double value = 0;
@@ -40,6 +38,8 @@ bool parse_duration(const std::string& text, int64_t* ms) {
   *ms = static_cast<int64_t>(value * scale);
   return *ms > 0;
 }
+
+namespace {
 
 EffectSet effect_set(const impl::RunReport& r) {
   EffectSet set = 0;

@@ -812,4 +812,54 @@ std::string to_edn(const History& h) {
   return s.str();
 }
 
+// ---------------------------------------------------------------------------------------
+// JSONL export: the same fields as EDN, in the JSON spelling parse_jsonl_history reads.
+
+void write_jsonl(const History& h, std::ostream& out) {
+  using json = nlohmann::ordered_json;
+  auto atom = [&](Atom a) -> json { return json::parse(json_text(h, a)); };
+  auto offset = [](int64_t o) -> json { return o == kNilOffset ? json(nullptr) : json(o); };
+  for (const Operation& op : h.ops) {
+    json j;
+    j["index"] = op.index;
+    if (op.time >= 0) j["time"] = op.time;
+    j["process"] = atom(op.process);
+    j["type"] = std::string(name(op.type));
+    j["f"] = op.f == OpF::kOther ? op.other_f : std::string(name(op.f));
+    json value = nullptr;
+    if (op.f == OpF::kSend || op.f == OpF::kPoll || op.f == OpF::kTxn) {
+      value = json::array();
+      for (const MicroOp& m : op.mops) {
+        if (m.kind == MicroOp::kSend) {
+          value.push_back({"send", atom(m.key),
+                           m.pair ? json::array({offset(m.offset), atom(m.value)}) : atom(m.value)});
+        } else if (!m.polled) {
+          value.push_back(json::array({"poll"}));
+        } else {
+          json reads = json::object();
+          for (const Read& r : m.reads) {
+            // An object key is text: integers are written bare, as the reader expects.
+            json k = atom(r.key);
+            std::string key = k.is_string() ? k.get<std::string>() : k.dump();
+            json& pairs = reads[key];
+            if (pairs.is_null()) pairs = json::array();
+            if (r.value.kind != Atom::kAbsent) pairs.push_back({offset(r.offset), atom(r.value)});
+          }
+          value.push_back({"poll", reads});
+        }
+      }
+    } else if (op.f == OpF::kAssign || op.f == OpF::kSubscribe) {
+      value = json::array();
+      for (Atom k : op.keys) value.push_back(atom(k));
+    }
+    j["value"] = value;
+    if (!op.rebalanced.empty()) {
+      json keys = json::array();
+      for (Atom k : op.rebalanced) keys.push_back(atom(k));
+      j["rebalance_log"] = json::array({{{"keys", keys}}});
+    }
+    out << j.dump() << "\n";
+  }
+}
+
 }  // namespace kdc

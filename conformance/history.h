@@ -118,6 +118,9 @@ bool read_history(const std::string& path, const std::string& format, History* o
 // history (apart from Operation::line).
 void write_edn(const History& h, std::ostream& out);
 std::string to_edn(const History& h);
+// kdc's JSONL form (docs/history.md), one operation object per line; parse_jsonl_history
+// reads it back to an equal history, except that JSON cannot tell keywords from strings.
+void write_jsonl(const History& h, std::ostream& out);
 
 }  // namespace kdc
 
