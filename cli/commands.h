@@ -52,6 +52,20 @@ struct ReplayArgs {
 };
 int run_replay(const ReplayArgs& args, std::ostream& out, std::ostream& err);
 
+struct ReplicationArgs {
+  std::string versions;                // "" = every release of the table, else a comma list
+  std::string replicas = "1,2,3";
+  std::string workloads;               // "" = every fault workload, else a comma list
+  int max_leader_epoch = 3;
+  std::string out_dir = "kdc-out/replication";
+  uint64_t max_states = 50'000'000;
+  int threads = 0;
+  bool json = false;
+  bool markdown = false;
+  bool quiet = false;
+};
+int run_replication(const ReplicationArgs& args, std::ostream& out, std::ostream& err);
+
 struct MatrixArgs {
   std::string faults;       // "" / "default": the default budget; else a comma list of kinds
   int max_faults = -1;      // fault.max.total (-1: the default)

@@ -171,6 +171,22 @@ Examples:
 Exit status: 0 ran and the history is valid (and --require holds), 1 anomalies or
 --require broken, 2 bad input or usage, or the cluster cannot be reached.)";
 
+constexpr const char* kReplicationHelp = R"(
+Replication safety across Kafka's history. For each release whose truncation or election
+rules changed (KIP-101, KIP-279, KIP-320, KAFKA-15583, KIP-966), each replica count and
+each fault workload, kdc explores every run exhaustively and checks on every state that
+committed records stay in the ISR (every running ISR member has, below a leader's high
+watermark, the leader's records: no log divergence) and survive (a record that was ever
+below a high watermark is still in some replica: no committed-record loss). A cell shows
+"holds" or the property broken with the length of its shortest run, written to --out.
+'kdc check' reports the same property for your own configuration ("replication" in
+--json); docs/replication.md explains each row and is this command's --md output.
+Examples:
+  kdc replication
+  kdc replication --versions 0.11,2.0 --replicas 3 --faults crash
+  kdc replication --md > table.md
+Exit status: 0 done, 2 usage.)";
+
 // The options check and prove share: the configuration, the output, the verdict wanted.
 void add_config_options(CLI::App* cmd, kdc::CheckArgs* args, const char* require_help) {
   cmd->add_option("files", args->files, "Java .properties files, merged in order");
@@ -287,6 +303,25 @@ int main(int argc, char** argv) {
   rn->add_flag("--json", run.json, "One JSON object");
   rn->add_flag("--quiet", run.quiet, "No progress lines on stderr");
 
+  kdc::ReplicationArgs replication;
+  CLI::App* rp = app.add_subcommand("replication", "Replication safety by Kafka release (KIP-101, 279, 320, 966)");
+  rp->footer(kReplicationHelp);
+  rp->add_option("--versions", replication.versions, "Releases (rows), e.g. 0.10,0.11 (default: all)")
+      ->type_name("V,...");
+  rp->add_option("--replicas", replication.replicas, "Replica counts (columns)")->capture_default_str()
+      ->type_name("N,...");
+  rp->add_option("--faults", replication.workloads, "Fault workloads: crash, power-loss (default: both)")
+      ->type_name("W,...");
+  rp->add_option("--max-leader-epoch", replication.max_leader_epoch, "Cut runs at this leader epoch")
+      ->capture_default_str()->check(CLI::Range(1, 15));
+  rp->add_option("--out", replication.out_dir, "Directory for the shortest runs")->capture_default_str();
+  rp->add_option("--max-states", replication.max_states, "Per cell, stop beyond this many states")
+      ->capture_default_str();
+  rp->add_option("--threads", replication.threads, "Worker threads (0: one per core)")->capture_default_str();
+  auto* rpj = rp->add_flag("--json", replication.json, "One JSON object");
+  rp->add_flag("--md", replication.markdown, "Markdown (docs/replication.md)")->excludes(rpj);
+  rp->add_flag("--quiet", replication.quiet, "No progress lines on stderr");
+
   kdc::HistoryArgs history;
   CLI::App* hi = app.add_subcommand("history", "Check a Jepsen Kafka history (or a trace) for Jepsen's anomalies");
   hi->footer(kHistoryHelp);
@@ -343,6 +378,7 @@ int main(int argc, char** argv) {
   if (k->parsed()) return kdc::run_keys(markdown, std::cout);
   if (rn->parsed()) return kdc::run_run(run, std::cout, std::cerr);
   if (hi->parsed()) return kdc::run_history(history, std::cout, std::cerr);
+  if (rp->parsed()) return kdc::run_replication(replication, std::cout, std::cerr);
   if (cl->parsed()) return kdc::run_client(client, std::cout, std::cerr);
   return 2;
 }

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <iomanip>
+#include <optional>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -12,6 +13,7 @@
 #include "cli/commands.h"
 #include "conformance/impl_reproduction.h"
 #include "conformance/model_replay.h"
+#include "model/replication_safety.h"
 
 namespace kdc {
 namespace {
@@ -234,6 +236,11 @@ int run_replay(const ReplayArgs& args, std::ostream& out, std::ostream& err) {
   if (args.on == "impl") return run_on_impl(args, trace, config, options, out, err);
   ReplayResult r = replay_trace(config, trace, options);
   const bool impl = trace.header.source != "model";
+  // The first replayed state that breaks replication safety (model/replication_safety.h).
+  int replication_step = 0;
+  std::optional<ReplicationFinding> replication;
+  for (size_t i = 0; i < r.after.size() && !replication; ++i)
+    if ((replication = check_replication_safety(config, r.after[i]))) replication_step = int(i) + 1;
 
   if (args.json) {
     nlohmann::ordered_json j;
@@ -258,6 +265,14 @@ int run_replay(const ReplayArgs& args, std::ostream& out, std::ostream& err) {
       j["frontier_truncated"] = r.frontier_truncated;
     }
     j["quiesced"] = r.quiesced;
+    nlohmann::ordered_json rep;
+    rep["holds"] = !replication;
+    rep["broken_at"] = replication ? nlohmann::json(replication_step) : nlohmann::json(nullptr);
+    if (replication) {
+      rep["property"] = name(replication->kind);
+      rep["detail"] = replication->detail;
+    }
+    j["replication"] = rep;
     j["effects"] = nlohmann::json::array();
     for (int e = 0; e < int(Effect::kCount); ++e)
       if (r.effects & (1u << e)) j["effects"].push_back(name(Effect(e)));
@@ -292,6 +307,9 @@ int run_replay(const ReplayArgs& args, std::ostream& out, std::ostream& err) {
   }
   if (r.quiesced) out << "; the run ends quiesced";
   out << ". Effects: " << effects_text(r.effects) << "\n";
+  if (replication)
+    out << "Replication safety breaks at step " << replication_step << " (" << name(replication->kind)
+        << "): " << replication->detail << "\n";
   if (r.search_truncated || r.frontier_truncated)
     out << "NOTE: a bound cut the unlogged-step search or the frontier somewhere; every event "
            "was still explained (bounds can only cause false divergences, never hide one).\n";
