@@ -28,6 +28,11 @@ struct CheckArgs {
   bool unbounded = true;               // try to close the proof (recurrence diameter)
   bool induction = false;              // also search an inductive invariant (slow)
   double timeout_seconds = 0;          // 0: none
+  // A report for a design review (docs/explain.md): the settings, the verdict per fault
+  // class (one more explicit check per class), each counterexample as a diagram, and,
+  // unless !fixes, kdc advise's proposals when the verdict is not exactly-once.
+  std::string html;
+  bool fixes = true;
 };
 int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err);
 
@@ -92,6 +97,16 @@ struct RunArgs {
 };
 // Runs a workload on the implementation (impl/): docs/impl.md.
 int run_run(const RunArgs& args, std::ostream& out, std::ostream& err);
+
+struct ExplainArgs {
+  std::string trace;
+  std::string svg;    // write the sequence diagram here as SVG ("" none)
+  std::string html;   // ... as a self-contained HTML page ("" none)
+  bool ascii = false; // terminal picture in plain ASCII instead of box drawing
+};
+// A trace as a sequence diagram (docs/explain.md): on stdout as text when neither --svg
+// nor --html is given. 0 drawn, 2 unreadable trace or unwritable output (file and line).
+int run_explain(const ExplainArgs& args, std::ostream& out, std::ostream& err);
 
 // docs/config-reference.md (markdown) or a plain key list.
 int run_keys(bool markdown, std::ostream& out);

@@ -94,6 +94,27 @@ Examples:
 Exit status: 0 legal (--on impl: reproduced, and its trace replays), 1 diverges (or the
 claimed effect does not show; --on impl: not reproduced), 2 unreadable.)";
 
+constexpr const char* kExplainHelp = R"(
+Draws a trace as a sequence diagram: one lane per actor (producer application, record
+accumulator, sender thread, each broker, controller, group and transaction coordinators
+when the run uses them, consumer, sink), time downwards, one row per step. Requests,
+responses, replication and polls are arrows between lanes; faults are red crosses on the
+lanes they strike, with the row shaded, and a broker's lifeline is marked while it is
+down or cut off. Each message's fate is a badge at the step where it happens:
+acknowledged, delivered, stored twice, duplicated (the model's D_* / V_unc), lost (L_*).
+The fates are the model's: the trace is replayed as 'kdc replay' does (docs/explain.md).
+
+TRACE is a model counterexample ('kdc check --out', traces/) or an implementation trace
+('kdc run --trace'). Without --svg or --html the diagram is printed as text, with colour
+only on a terminal and never when NO_COLOR is set. --svg writes a self-contained SVG
+(zoomable, no external fonts or links), --html a self-contained page holding it.
+Examples:
+  kdc explain traces/at-most-once/L_ack.jsonl
+  kdc explain traces/at-most-once/L_ack.jsonl --svg L_ack.svg
+  kdc explain run.jsonl --html run.html          (a trace from kdc run --trace)
+Exit status: 0 drawn, 2 unreadable trace or unwritable output (the message names the
+file and line).)";
+
 constexpr const char* kRunHelp = R"(
 Runs a workload on kdc's implementation (impl/: brokers with real log files and a page
 cache, a controller, coordinators, a producer and a consumer client, a network that
@@ -151,6 +172,11 @@ void add_config_options(CLI::App* cmd, kdc::CheckArgs* args, const char* require
   cmd->add_option("--messages", args->messages, "Messages the producer sends per run (model.messages)")
       ->check(CLI::Range(1, 4));
   cmd->add_flag("--quiet", args->quiet, "No progress lines on stderr");
+  cmd->add_option("--html", args->html,
+                  "Also write a report for a design review: settings, the verdict per fault class, "
+                  "each counterexample as a diagram, the smallest fixes")
+      ->type_name("FILE");
+  cmd->add_flag("!--no-fixes", args->fixes, "--html: do not search fixes with kdc advise");
 }
 
 }  // namespace
@@ -228,6 +254,14 @@ int main(int argc, char** argv) {
   r->add_option("--max-silent-states", replay.max_silent_states,
                 "impl traces: distinct states that search may visit per event (default 20000)");
 
+  kdc::ExplainArgs explain;
+  CLI::App* ex = app.add_subcommand("explain", "Draw a trace as a sequence diagram: text, --svg or --html");
+  ex->footer(kExplainHelp);
+  ex->add_option("trace", explain.trace, "A JSONL trace")->required();
+  ex->add_option("--svg", explain.svg, "Write the diagram as SVG here")->type_name("FILE");
+  ex->add_option("--html", explain.html, "Write the diagram as a self-contained HTML page here")->type_name("FILE");
+  ex->add_flag("--ascii", explain.ascii, "Text diagram in plain ASCII instead of box drawing");
+
   kdc::RunArgs run;
   CLI::App* rn = app.add_subcommand("run", "Run a workload on the implementation, faults injected for real");
   rn->footer(kRunHelp);
@@ -282,6 +316,7 @@ int main(int argc, char** argv) {
   if (m->parsed()) return kdc::run_matrix(matrix, std::cout, std::cerr);
   if (a->parsed()) return kdc::run_advise(advise, std::cout, std::cerr);
   if (r->parsed()) return kdc::run_replay(replay, std::cout, std::cerr);
+  if (ex->parsed()) return kdc::run_explain(explain, std::cout, std::cerr);
   if (k->parsed()) return kdc::run_keys(markdown, std::cout);
   if (rn->parsed()) return kdc::run_run(run, std::cout, std::cerr);
   if (hi->parsed()) return kdc::run_history(history, std::cout, std::cerr);
