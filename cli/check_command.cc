@@ -201,11 +201,13 @@ int write_report(const CheckArgs& args, const std::vector<std::string>& override
   if (targets.empty())
     report.fixes_note = "Nothing to fix: the configuration gives " + std::string(name(g)) + ".";
   else if (!args.fixes)
-    report.fixes_note = "Not searched (--no-fixes). kdc advise --require <guarantee> <files> proposes them.";
+    report.fixes_note = "Not searched: add --fixes, or run kdc advise --require " + std::string(name(targets[0])) +
+                        " with the same files (each search takes minutes: it checks many candidate "
+                        "configurations and re-checks each proposal with Z3).";
   for (Guarantee target : args.fixes ? targets : std::vector<Guarantee>{}) {
     if (!args.quiet)
       err << command << ": --html: searching the smallest fixes for " << name(target)
-          << " (kdc advise; this takes minutes, --no-fixes skips it)\n";
+          << " (kdc advise; this takes minutes)\n";
     AdviseOptions options;
     if (!args.quiet)
       options.on_progress = [&](int tried) { err << command << ": --html: " << tried << " candidates checked\n"; };

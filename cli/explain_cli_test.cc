@@ -71,7 +71,7 @@ TEST(ExplainCommandTest, WritesSvgAndHtmlAndPrintsTextWithoutThem) {
   Ran text = explain(a);
   ASSERT_EQ(text.code, 0) << text.err;
   EXPECT_NE(text.out.find("L_ack — m0: acknowledged to the producer application, then lost"), std::string::npos);
-  EXPECT_NE(text.out.find("[LOST] m0 lost (L_ack"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("[LOST] m0 lost: no log holds it any more (L_ack"), std::string::npos) << text.out;
   EXPECT_EQ(text.out.find('\033'), std::string::npos) << "not a terminal: no colour";
 
   a.svg = dir + "/l.svg";
@@ -151,7 +151,7 @@ TEST(CheckHtmlReportTest, TableHasARowPerFaultClassAndADiagramPerCounterexample)
   EXPECT_EQ(count(html, "<svg "), 5u);
   for (const char* effect : {"L_ack", "L_fail", "L_unsent", "D_int", "D_proc"})
     EXPECT_NE(html.find(std::string(effect) + ".jsonl"), std::string::npos) << effect;
-  EXPECT_NE(html.find("Not searched (--no-fixes)"), std::string::npos);
+  EXPECT_NE(html.find("Not searched: add --fixes, or run kdc advise --require at-least-once"), std::string::npos);
   // The cell of a class: broker power loss alone loses acknowledged messages here.
   EXPECT_TRUE(std::regex_search(html, std::regex("broker power loss <code>fault.broker.power.loss=1</code></td><td class=\"g-none\">none")))
       << "broker power loss with RF 1 and no flush loses acknowledged records";

@@ -176,7 +176,8 @@ void add_config_options(CLI::App* cmd, kdc::CheckArgs* args, const char* require
                   "Also write a report for a design review: settings, the verdict per fault class, "
                   "each counterexample as a diagram, the smallest fixes")
       ->type_name("FILE");
-  cmd->add_flag("!--no-fixes", args->fixes, "--html: do not search fixes with kdc advise");
+  cmd->add_flag("--fixes", args->fixes,
+                "--html: also search the smallest fixes with kdc advise (each takes minutes)");
 }
 
 }  // namespace

@@ -140,8 +140,9 @@ Diagram build_diagram(const Trace& t, const Config& config, const TraceFates& fa
     d.notes.push_back("The model replay stops at step " + std::to_string(fates.diverged_at) +
                       ": fates after it come from the events alone (" + why + ")");
   }
-  else if (!fates.quiesced)
-    d.notes.push_back("The run does not end quiesced on the model: losses are not judged.");
+  else if (!fates.quiesced && (!has_effect || (bit(effect) & kLossEffects)))
+    d.notes.push_back("The run stops before everything settles (the model could still take steps), so no "
+                      "message is judged lost here.");
   return d;
 }
 

@@ -137,29 +137,40 @@ TraceFates message_fates(const Config& c, const Trace& t) {
         return step;
       };
       int step = 0;
+      std::string how;  // what made the loss final at that step
       switch (effect) {
         case Effect::kLostFailed:
           step = last_change([&](const State& s) { return !bit_of(s.producer.dropped, msg); });
+          how = "the application dropped it";
           break;
         case Effect::kLostUnsent:
           step = last_change([&](const State& s) { return !bit_of(s.producer.abandoned, msg); });
+          how = "the crash took the producer's buffer";
           break;
         case Effect::kLostAcked:
           step = last_change([&](const State& s) { return copies_in_logs(c, s, msg) > 0; });
-          if (step == 0) step = last_change([&](const State& s) { return in_producer(s, msg); });
+          how = "no log holds it any more";
+          if (step == 0) {
+            step = last_change([&](const State& s) { return in_producer(s, msg); });
+            how = "its request is gone";
+          }
           break;
         case Effect::kLostSkipped:
           step = last_change([&](const State& s) { return ahead_of_consumer(s, msg); });
+          how = "the consumer is past it for good";
           break;
         default:
           break;
       }
-      if (step == 0)  // no state change pins it: the last step about the message
+      if (step == 0) {  // no state change pins it: the last step about the message
+        how.clear();
         for (int i = 0; i < n; ++i)
           if (t.events[i].msg == msg) step = i + 1;
+      }
       if (step == 0) step = n;
       f.marks.push_back({step, msg, Fate::kLost, effect,
-                         message_label(msg, 0) + " lost (" + effect_text(effect) + ")"});
+                         message_label(msg, 0) + " lost" + (how.empty() ? "" : ": " + how) + " (" +
+                             effect_text(effect) + ")"});
     }
   }
   std::stable_sort(f.marks.begin(), f.marks.end(),

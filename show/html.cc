@@ -23,18 +23,23 @@ td.g-at-most-once { background: #fde9c8; }
 td.g-none { background: #f8d3d0; }
 tr.all td { font-weight: bold; }
 .diagram { border: 1px solid #ddd; overflow: auto; max-height: 90vh; margin: 6px 0 18px; }
-.diagram svg { display: block; }
+.diagram svg { display: block; max-width: 100%; height: auto; }
 .zoom { margin: 4px 0; }
 .zoom button { font-size: 13px; margin-right: 4px; }
 .settings td:first-child { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; }
 )";
 
-// Zoom changes each SVG's drawn width; its viewBox keeps the picture sharp at any size.
+// Without script a diagram fits the page width (CSS) and the browser's zoom enlarges it;
+// the buttons change its drawn size, and its viewBox keeps it sharp at any size.
 constexpr const char* kScript = R"(
 document.querySelectorAll('.zoom').forEach(function (bar) {
   var svg = document.getElementById(bar.dataset.for);
-  var w = parseFloat(svg.getAttribute('width')), h = parseFloat(svg.getAttribute('height')), k = 1;
-  function set(f) { k = f; svg.setAttribute('width', w * k); svg.setAttribute('height', h * k); }
+  var w = parseFloat(svg.getAttribute('width')), h = parseFloat(svg.getAttribute('height'));
+  var k = Math.min(1, svg.parentNode.clientWidth / w);
+  function set(f) {
+    k = f; svg.style.maxWidth = 'none';
+    svg.setAttribute('width', w * k); svg.setAttribute('height', h * k);
+  }
   bar.querySelectorAll('button').forEach(function (b) {
     b.addEventListener('click', function () {
       var a = b.dataset.zoom;

@@ -31,13 +31,13 @@ void add_outcome(const Event& e, ActorRef from, EventShape* s) {
       s->arrows.push_back({from, accumulator(), ArrowKind::kData, "retry " + msg(e)});
       break;
     case Result::kFailedDropped:
-      s->arrows.push_back({from, app(), ArrowKind::kResponse, "callback: failed, app drops " + msg(e), true});
+      s->arrows.push_back({from, app(), ArrowKind::kResponse, "failed → app drops " + msg(e), true});
       break;
     case Result::kFailedResent:
-      s->arrows.push_back({from, app(), ArrowKind::kResponse, "callback: failed, app re-sends", true});
+      s->arrows.push_back({from, app(), ArrowKind::kResponse, "failed → app re-sends " + msg(e), true});
       break;
     case Result::kAbortableError:
-      s->arrows.push_back({from, app(), ArrowKind::kResponse, "abortable error: abort txn", true});
+      s->arrows.push_back({from, app(), ArrowKind::kResponse, "abortable: abort txn", true});
       break;
     default:
       break;

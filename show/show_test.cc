@@ -159,7 +159,7 @@ TEST(ShowTest, TextHasNoEscapesWithoutColourAndAsciiIsAscii) {
   const std::string ascii = render_text(d.diagram, {.unicode = false, .color = false});
   for (const Event& e : d.trace.events) EXPECT_NE(plain.find(describe(e)), std::string::npos) << describe(e);
   EXPECT_NE(ascii.find("o--->"), std::string::npos) << "ASCII lanes";
-  EXPECT_NE(plain.find("[LOST] m0 lost (L_ack"), std::string::npos);
+  EXPECT_NE(plain.find("[LOST] m0 lost: no log holds it any more (L_ack"), std::string::npos);
 }
 
 TEST(ShowTest, HtmlPageEmbedsTheSvgAndNeedsNothingOutside) {

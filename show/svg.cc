@@ -361,7 +361,9 @@ std::string render_svg(const Diagram& d, const std::string& id) {
     const double ym = mid[r];
     if (r > 0 && r % kHeaderEvery == 0) lane_names(top[r] - 6, false);
     s.o << "<g class=\"step\" id=\"" << id << "-step-" << row.step << "\" data-step=\"" << row.step
-        << "\" data-event=\"" << name(row.event.type) << "\">\n";
+        << "\" data-event=\"" << name(row.event.type) << "\""
+        // An empty fetch moves nothing: drawn faint so the steps that matter stand out.
+        << (row.event.type == EventType::kFetch && row.event.count == 0 ? " opacity=\"0.45\"" : "") << ">\n";
     s.o << "<title>" << row.step << ". " << escape_xml(row.text) << "</title>\n";
     s.text(x0 - 8, ym + 4, (row.about_focus ? "* " : "") + std::to_string(row.step),
            std::string("text-anchor=\"end\" fill=\"") + (row.about_focus ? "#111\" font-weight=\"bold" : "#777") + "\"");
