@@ -18,7 +18,9 @@ For every effect found it writes the shortest run showing it (a JSONL trace in -
 and prints it as a story. Effects: L_ack (acknowledged, then lost), L_fail (write failed,
 app dropped it), L_unsent (buffered at a producer crash), L_skip (in the log, never
 processed), D_int (stored twice by client retries), D_app (stored twice by an app resend),
-D_proc (processed twice), R (reordered).
+D_proc (processed twice), R (reordered). --html FILE also writes a self-contained report
+for a design review: the verdict per fault class, each counterexample as a sequence
+diagram, and with --fixes the cheapest changes kdc advise finds (docs/explain.md).
 
 FILES are Java .properties files, merged in order (later wins): your producer, broker,
 topic and consumer settings, plus app.* (what your application does on errors, restarts
@@ -28,6 +30,7 @@ Examples:
   kdc check examples/textbook-at-least-once/*.properties
   kdc check producer.properties server.properties --set acks=1 --require at-least-once
   kdc check my.properties --json --out traces/ --set fault.max.total=2
+  kdc check examples/naive-defaults/*.properties --html report.html
 
 Exit status: 0 the analysis ran (and --require holds), 1 --require does not hold,
 2 bad input or usage (the message names file, line and key).)";
