@@ -8,6 +8,7 @@
 #include <ostream>
 #include <variant>
 
+#include "cli/advise.h"
 #include "cli/commands.h"
 #include "model/checker/explicit_checker.h"
 #include "model/symbolic/bmc.h"
@@ -72,24 +73,19 @@ std::vector<std::pair<std::string, int>> advise_catalog() {
   return out;
 }
 
-int run_advise(const AdviseArgs& args, std::ostream& out, std::ostream& err) {
-  Guarantee required;
-  if (!parse_guarantee(args.require, &required) || required == Guarantee::kNone) {
-    err << "kdc advise: --require: expected exactly-once, at-least-once or at-most-once, not '" << args.require
-        << "'\n";
-    return 2;
-  }
-  std::vector<std::string> base = args.overrides;
+std::variant<AdviseResult, ConfigError> advise(const std::vector<std::string>& files,
+                                               const std::vector<std::string>& overrides,
+                                               Guarantee required, const AdviseOptions& args) {
+  std::vector<std::string> base = overrides;
   base.push_back("model.messages=" + std::to_string(args.messages));
-  auto loaded = load_config(args.files, base);
-  if (auto* e = std::get_if<ConfigError>(&loaded)) {
-    err << "kdc advise: " << e->str() << "\n";
-    return 2;
-  }
+  auto loaded = load_config(files, base);
+  if (auto* e = std::get_if<ConfigError>(&loaded)) return *e;
   CheckOptions options;
   options.threads = 1;
   const CheckResult current = check(std::get<Config>(loaded), options);
-  const Guarantee now = guarantee_of(current.effects);
+  AdviseResult result;
+  result.now = guarantee_of(current.effects);
+  for (const Counterexample& cx : current.counterexamples) result.effects.push_back(cx.effect);
   EffectSet to_fix = 0;
   if (required == Guarantee::kAtLeastOnce || required == Guarantee::kExactlyOnce) to_fix |= current.effects & kLoss;
   if (required == Guarantee::kAtMostOnce || required == Guarantee::kExactlyOnce) to_fix |= current.effects & kDup;
@@ -122,7 +118,6 @@ int run_advise(const AdviseArgs& args, std::ostream& out, std::ostream& err) {
     Candidate candidate;
     Config config;
     CheckResult check;
-    ProveResult z3;
   };
   std::vector<Proposal> proposals;
   int tried = 0;
@@ -135,43 +130,73 @@ int run_advise(const AdviseArgs& args, std::ostream& out, std::ostream& err) {
       superset |= std::includes(c.changes.begin(), c.changes.end(), p.candidate.changes.begin(),
                                 p.candidate.changes.end());
     if (superset) continue;
-    std::vector<std::string> overrides = base;
-    for (int i : c.changes) overrides.insert(overrides.end(), catalog()[i].settings.begin(), catalog()[i].settings.end());
-    auto cfg = load_config(args.files, overrides);
+    std::vector<std::string> with = base;
+    for (int i : c.changes) with.insert(with.end(), catalog()[i].settings.begin(), catalog()[i].settings.end());
+    auto cfg = load_config(files, with);
     if (std::holds_alternative<ConfigError>(cfg)) continue;  // a combination Kafka rejects
     ++tried;
-    if (!args.quiet && tried % 10 == 0) err << "kdc advise: " << tried << " candidates checked\n";
+    if (args.on_progress && tried % 10 == 0) args.on_progress(tried);
     CheckResult r = check(std::get<Config>(cfg), options);
     if (!r.complete || r.bound_hits > 0 || !satisfies(guarantee_of(r.effects), required)) continue;
-    proposals.push_back({c, std::get<Config>(cfg), std::move(r), {}});
+    proposals.push_back({c, std::get<Config>(cfg), std::move(r)});
   }
+  result.candidates_checked = tried;
   // The second engine: Z3 on runs of up to z3_depth steps (its cost grows fast with depth:
   // docs/symbolic-engine.md).
-  for (Proposal& p : proposals) {
+  for (const Proposal& p : proposals) {
     ProveOptions po;
     po.depth = std::min(p.check.depth, args.z3_depth);
     po.unbounded = false;
-    p.z3 = prove(p.config, po);
+    const ProveResult z3 = prove(p.config, po);
+    AdviseProposal out;
+    out.cost = p.candidate.cost;
+    for (int i : p.candidate.changes)
+      out.changes.push_back({catalog()[i].settings, catalog()[i].cost, catalog()[i].why});
+    out.guarantee = guarantee_of(p.check.effects);
+    out.states = p.check.states;
+    out.z3_depth = z3.depth;
+    out.z3_holds = z3.replay_failures.empty() && !z3.timed_out && satisfies(guarantee_of(z3.effects), required);
+    result.proposals.push_back(std::move(out));
   }
-  auto z3_agrees = [&](const Proposal& p) {
-    return p.z3.replay_failures.empty() && !p.z3.timed_out && satisfies(guarantee_of(p.z3.effects), required);
-  };
+  return result;
+}
+
+int run_advise(const AdviseArgs& args, std::ostream& out, std::ostream& err) {
+  Guarantee required;
+  if (!parse_guarantee(args.require, &required) || required == Guarantee::kNone) {
+    err << "kdc advise: --require: expected exactly-once, at-least-once or at-most-once, not '" << args.require
+        << "'\n";
+    return 2;
+  }
+  AdviseOptions options;
+  options.messages = args.messages;
+  options.max_changes = args.max_changes;
+  options.z3_depth = args.z3_depth;
+  if (!args.quiet) options.on_progress = [&err](int tried) { err << "kdc advise: " << tried << " candidates checked\n"; };
+  auto advised = advise(args.files, args.overrides, required, options);
+  if (auto* e = std::get_if<ConfigError>(&advised)) {
+    err << "kdc advise: " << e->str() << "\n";
+    return 2;
+  }
+  const AdviseResult& result = std::get<AdviseResult>(advised);
+  const Guarantee now = result.now;
+  const int tried = result.candidates_checked;
 
   if (args.json) {
     nlohmann::ordered_json j;
     j["require"] = name(required);
     j["current"] = {{"guarantee", name(now)}, {"effects", nlohmann::json::array()}};
-    for (const Counterexample& cx : current.counterexamples) j["current"]["effects"].push_back(name(cx.effect));
+    for (Effect e : result.effects) j["current"]["effects"].push_back(name(e));
     j["proposals"] = nlohmann::json::array();
-    for (const Proposal& p : proposals) {
+    for (const AdviseProposal& p : result.proposals) {
       nlohmann::ordered_json jp;
-      jp["cost"] = p.candidate.cost;
+      jp["cost"] = p.cost;
       jp["changes"] = nlohmann::json::array();
-      for (int i : p.candidate.changes)
-        jp["changes"].push_back({{"set", catalog()[i].settings}, {"cost", catalog()[i].cost}, {"why", catalog()[i].why}});
-      jp["guarantee"] = name(guarantee_of(p.check.effects));
-      jp["verified"] = {{"explicit", {{"states", p.check.states}, {"complete", true}}},
-                        {"z3", {{"depth", p.z3.depth}, {"holds", z3_agrees(p)}}}};
+      for (const AdviseChange& c : p.changes)
+        jp["changes"].push_back({{"set", c.settings}, {"cost", c.cost}, {"why", c.why}});
+      jp["guarantee"] = name(p.guarantee);
+      jp["verified"] = {{"explicit", {{"states", p.states}, {"complete", true}}},
+                        {"z3", {{"depth", p.z3_depth}, {"holds", p.z3_holds}}}};
       j["proposals"].push_back(jp);
     }
     j["candidates_checked"] = tried;
@@ -179,38 +204,37 @@ int run_advise(const AdviseArgs& args, std::ostream& out, std::ostream& err) {
     out << j.dump() << "\n";
   } else {
     out << "Now: " << name(now);
-    if (current.effects) {
+    if (!result.effects.empty()) {
       out << " (";
       bool first = true;
-      for (const Counterexample& cx : current.counterexamples) out << (first ? "" : ", ") << name(cx.effect), first = false;
+      for (Effect e : result.effects) out << (first ? "" : ", ") << name(e), first = false;
       out << ")";
     }
     out << ". Required: " << name(required) << ".\n";
     if (satisfies(now, required)) {
       out << "Nothing to change: the configuration already gives it (runs of " << args.messages
           << " message" << (args.messages == 1 ? "" : "s") << ").\n";
-    } else if (proposals.empty()) {
+    } else if (result.proposals.empty()) {
       out << "No combination of up to " << args.max_changes << " catalog changes reaches it (" << tried
           << " checked). See docs/advise.md for the catalog.\n";
     }
     int n = 0;
-    for (const Proposal& p : proposals) {
-      out << "\nProposal " << ++n << " (cost " << p.candidate.cost << "):\n";
-      for (int i : p.candidate.changes)
-        out << "  set " << joined(catalog()[i].settings) << "\n      cost " << catalog()[i].cost << ": "
-            << catalog()[i].why << "\n";
-      out << "  verified: explicit checker, " << p.check.states << " states, exhaustive: "
-          << name(guarantee_of(p.check.effects)) << "; Z3, runs up to " << p.z3.depth << " steps: "
-          << (z3_agrees(p) ? "holds" : "DOES NOT HOLD (engine disagreement: please report)") << "\n";
+    for (const AdviseProposal& p : result.proposals) {
+      out << "\nProposal " << ++n << " (cost " << p.cost << "):\n";
+      for (const AdviseChange& c : p.changes)
+        out << "  set " << joined(c.settings) << "\n      cost " << c.cost << ": " << c.why << "\n";
+      out << "  verified: explicit checker, " << p.states << " states, exhaustive: " << name(p.guarantee)
+          << "; Z3, runs up to " << p.z3_depth << " steps: "
+          << (p.z3_holds ? "holds" : "DOES NOT HOLD (engine disagreement: please report)") << "\n";
     }
-    if (!proposals.empty())
+    if (!result.proposals.empty())
       out << "\nChecked with " << args.messages << " message" << (args.messages == 1 ? "" : "s")
           << " per run; confirm with: kdc check <your files> --set <changes> --require " << name(required) << "\n";
   }
   if (satisfies(now, required)) return 0;
-  for (const Proposal& p : proposals)
-    if (!z3_agrees(p)) return 1;
-  return proposals.empty() ? 1 : 0;
+  for (const AdviseProposal& p : result.proposals)
+    if (!p.z3_holds) return 1;
+  return result.proposals.empty() ? 1 : 0;
 }
 
 }  // namespace kdc

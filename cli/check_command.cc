@@ -1,20 +1,25 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <optional>
 #include <sstream>
 
+#include "cli/advise.h"
 #include "cli/commands.h"
 #include "model/checker/explicit_checker.h"
 #include "model/replication_safety.h"
 #include "model/symbolic/bmc.h"
 #include "model/verdict.h"
 #include "model/vocabulary/trace.h"
+#include "show/report.h"
 
 namespace kdc {
 namespace {
@@ -63,30 +68,36 @@ std::string summary(const Config& c) {
   return o.str();
 }
 
-std::string fault_summary(const Config& c) {
-  const FaultBudget& f = c.faults;
-  std::ostringstream o;
-  auto item = [&](const char* name, int n) {
-    if (n > 0) o << (o.tellp() > 0 ? ", " : "") << name << (n > 1 ? " ×" + std::to_string(n) : "");
-  };
-  // In a consume-transform-produce pipeline the producer is the processor and the
-  // consumer the downstream reader (docs/transactions.md, section 1).
+// The fault classes of the budget that can strike this configuration, in check's words.
+// In a consume-transform-produce pipeline the producer is the processor and the consumer
+// the downstream reader (docs/transactions.md, section 1).
+std::vector<std::pair<FaultKind, std::string>> fault_classes(const Config& c) {
   const bool processor = c.processor();
-  item("request timeout", f.request_timeout);
-  item("delivery timeout", f.delivery_timeout);
-  item(processor ? "processor crash" : "producer crash", f.producer_crash);
-  item("broker crash", f.broker_crash);
-  item("broker power loss", f.broker_power_loss);
-  item("cluster power loss", f.cluster_power_loss);
-  item("network partition", f.network_partition);
-  if (!processor) item("consumer crash", f.consumer_crash);
-  item(processor ? "processor rebalance" : "consumer rebalance", f.consumer_rebalance);
-  if (!c.offsets_in_sink()) item("offset loss", f.offset_loss);
-  item("transaction timeout", f.transaction_timeout);
-  item("producer zombie", f.producer_zombie);
-  std::string kinds = o.str().empty() ? "none" : o.str();
+  std::vector<std::pair<FaultKind, std::string>> out;
+  for (int k = 0; k < kFaultKinds; ++k) {
+    const FaultKind kind = FaultKind(k);
+    if (budget_of(c.faults, kind) == 0) continue;
+    if (kind == FaultKind::kConsumerCrash && processor) continue;
+    if (kind == FaultKind::kOffsetLoss && c.offsets_in_sink()) continue;
+    std::string label(fault_key(kind).substr(6));  // "broker.power.loss"
+    std::replace(label.begin(), label.end(), '.', ' ');
+    if (processor && label.rfind("producer ", 0) == 0 && kind != FaultKind::kProducerZombie)
+      label.replace(0, 8, "processor");
+    if (processor && kind == FaultKind::kConsumerRebalance) label = "processor rebalance";
+    out.push_back({kind, label});
+  }
+  return out;
+}
+
+std::string fault_summary(const Config& c) {
+  std::string kinds;
+  for (const auto& [kind, label] : fault_classes(c)) {
+    const int n = budget_of(c.faults, kind);
+    kinds += (kinds.empty() ? "" : ", ") + label + (n > 1 ? " ×" + std::to_string(n) : "");
+  }
+  const FaultBudget& f = c.faults;
   return "at most " + std::to_string(f.max_total) + " fault" + (f.max_total == 1 ? "" : "s") +
-         " per run, of: " + kinds;
+         " per run, of: " + (kinds.empty() ? "none" : kinds);
 }
 
 std::string effect_headline(const Counterexample& cx) {
@@ -108,6 +119,141 @@ void print_story(std::ostream& out, const Config& c, const Counterexample& cx,
   std::istringstream final_state(describe_state(c, cx.final_state));
   out << "   final state:\n";
   for (std::string line; std::getline(final_state, line);) out << "     " << line << "\n";
+}
+
+
+// kdc check --html: the same configuration checked once more per fault class (only that
+// class in the budget) and with no faults, kdc advise's proposals for the guarantees the
+// verdict misses, and the page (show/report.h). Progress goes to stderr like check's own.
+int write_report(const CheckArgs& args, const std::vector<std::string>& overrides, const Config& config,
+                 const CheckResult& result, const std::vector<std::string>& verdict_lines,
+                 const std::string& exploration, const std::vector<Trace>& traces,
+                 const std::vector<std::string>& paths, Guarantee required, std::ostream& err) {
+  const char* command = args.z3 ? "kdc prove" : "kdc check";
+  show::Report report;
+  report.command = command;
+  for (const std::string& f : args.files) report.command += " " + f;
+  for (const std::string& o : args.overrides) report.command += " --set " + o;
+  if (args.messages > 0) report.command += " --messages " + std::to_string(args.messages);
+  if (!args.require.empty()) report.command += " --require " + args.require;
+  report.command += " --html " + args.html;
+  report.configuration = summary(config);
+  report.faults = fault_summary(config);
+  report.bounds = std::to_string(config.messages) + " message" + (config.messages == 1 ? "" : "s") + ", " +
+                  std::to_string(config.replication_factor) + " broker" + (config.replication_factor == 1 ? "" : "s");
+  report.exploration = exploration;
+  report.settings = effective_settings(config);
+  report.effects = result.effects;
+  report.verdict_lines = verdict_lines;
+  report.notes = config.notes;
+
+  const auto classes = fault_classes(config);
+  const auto start = std::chrono::steady_clock::now();
+  auto check_with = [&](const std::string& label, const std::string& key, std::vector<std::string> extra,
+                        int index) -> std::optional<show::FaultClassVerdict> {
+    if (!args.quiet)
+      err << command << ": --html: checking " << label << " (" << index << " of " << classes.size() + 1 << ")\n";
+    std::vector<std::string> with = overrides;
+    with.insert(with.end(), extra.begin(), extra.end());
+    auto loaded = load_config(args.files, with);
+    if (std::holds_alternative<ConfigError>(loaded)) return std::nullopt;
+    CheckOptions options;
+    options.max_states = args.max_states;
+    options.threads = args.threads;
+    const CheckResult r = check(std::get<Config>(loaded), options);
+    return show::FaultClassVerdict{label, key, r.effects, r.states, r.seconds, r.complete && r.bound_hits == 0};
+  };
+  int index = 0;
+  if (auto row = check_with("no faults", "", {"fault.max.total=0"}, ++index)) report.classes.push_back(*row);
+  for (const auto& [kind, label] : classes) {
+    std::vector<std::string> only;
+    for (const auto& [other, unused] : classes)
+      if (other != kind) only.push_back(std::string(fault_key(other)) + "=0");
+    const std::string key = std::string(fault_key(kind)) + "=" + std::to_string(budget_of(config.faults, kind));
+    if (auto row = check_with(label, key, only, ++index)) report.classes.push_back(*row);
+  }
+  show::FaultClassVerdict all;
+  all.label = "all faults together (at most " + std::to_string(config.faults.max_total) + " per run)";
+  all.effects = result.effects;
+  all.states = result.states;
+  all.seconds = result.seconds;
+  all.complete = result.complete && result.bound_hits == 0;
+  all.all = true;
+  report.classes.push_back(all);
+  const double class_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!args.quiet)
+    err << command << ": --html: " << classes.size() + 1 << " extra checks in " << std::fixed << std::setprecision(2)
+        << class_seconds << " s\n";
+
+  for (size_t i = 0; i < traces.size(); ++i)
+    report.counterexamples.push_back({traces[i].header.note, paths[i], traces[i]});
+
+  // The fixes, for one guarantee (each search takes minutes): the one --require asks for,
+  // else the next step up: nothing lost first, then exactly-once.
+  const Guarantee g = guarantee_of(result.effects);
+  std::vector<Guarantee> targets;
+  if (required != Guarantee::kNone) {
+    if (!satisfies(g, required)) targets.push_back(required);
+  } else if (!satisfies(g, Guarantee::kAtLeastOnce)) {
+    targets.push_back(Guarantee::kAtLeastOnce);
+  } else if (!satisfies(g, Guarantee::kExactlyOnce)) {
+    targets.push_back(Guarantee::kExactlyOnce);
+  }
+  if (targets.empty())
+    report.fixes_note = "Nothing to fix: the configuration gives " + std::string(name(g)) + ".";
+  else if (!args.fixes)
+    report.fixes_note = "Not searched: add --fixes, or run kdc advise --require " + std::string(name(targets[0])) +
+                        " with the same files (each search takes minutes: it checks many candidate "
+                        "configurations and re-checks each proposal with Z3).";
+  for (Guarantee target : args.fixes ? targets : std::vector<Guarantee>{}) {
+    if (!args.quiet)
+      err << command << ": --html: searching the smallest fixes for " << name(target)
+          << " (kdc advise; this takes minutes)\n";
+    AdviseOptions options;
+    if (!args.quiet)
+      options.on_progress = [&](int tried) { err << command << ": --html: " << tried << " candidates checked\n"; };
+    const auto t0 = std::chrono::steady_clock::now();
+    auto advised = advise(args.files, args.overrides, target, options);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    show::ReportFixes fixes;
+    fixes.target = target;
+    std::ostringstream summary_line;
+    if (auto* e = std::get_if<ConfigError>(&advised)) {
+      summary_line << "kdc advise could not run: " << e->str();
+    } else {
+      const AdviseResult& a = std::get<AdviseResult>(advised);
+      summary_line << a.proposals.size() << " proposal" << (a.proposals.size() == 1 ? "" : "s") << " ("
+                   << a.candidates_checked << " combinations of up to " << options.max_changes
+                   << " catalog changes checked with " << options.messages << " message"
+                   << (options.messages == 1 ? "" : "s") << " per run, in " << std::fixed << std::setprecision(1)
+                   << secs << " s; docs/advise.md). Confirm with: kdc check <your files> --set <changes>";
+      for (const AdviseProposal& p : a.proposals) {
+        show::ReportFix fix;
+        fix.cost = p.cost;
+        for (const AdviseChange& c : p.changes) {
+          std::string settings;
+          for (const std::string& x : c.settings) settings += (settings.empty() ? "" : " ") + x;
+          fix.changes.push_back({settings, "cost " + std::to_string(c.cost) + ": " + c.why});
+        }
+        fix.verified = "explicit checker, " + with_commas(p.states) + " states, exhaustive: " +
+                       std::string(name(p.guarantee)) + "; Z3, runs up to " + std::to_string(p.z3_depth) +
+                       " steps: " + (p.z3_holds ? "holds" : "DOES NOT HOLD (engine disagreement: please report)");
+        fixes.proposals.push_back(std::move(fix));
+      }
+    }
+    fixes.summary = summary_line.str();
+    report.fixes.push_back(std::move(fixes));
+  }
+
+  std::ofstream f(args.html, std::ios::binary);
+  f << show::render_report(report, config);
+  f.close();
+  if (!f) {
+    err << command << ": --html: cannot write " << args.html << "\n";
+    return 2;
+  }
+  if (!args.quiet) err << command << ": --html: wrote " << args.html << "\n";
+  return 0;
 }
 
 }  // namespace
@@ -132,6 +278,11 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
   const Config& config = std::get<Config>(loaded);
 
   const char* command = args.z3 ? "kdc prove" : "kdc check";
+  // An unwritable report is a usage error, found before the checks rather than after.
+  if (!args.html.empty() && !std::ofstream(args.html, std::ios::app)) {
+    err << command << ": --html: cannot write " << args.html << "\n";
+    return 2;
+  }
   const bool tty = isatty(fileno(stderr));
   CheckResult result;
   ProveResult z3_result;
@@ -173,6 +324,7 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
 
   // Counterexample traces.
   std::vector<std::string> paths;
+  std::vector<Trace> traces;
   if (!result.counterexamples.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(args.out_dir, ec);
@@ -195,6 +347,7 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
       return 2;
     }
     paths.push_back(path);
+    traces.push_back(std::move(t));
   }
 
   // Replication-safety counterexamples, one per property broken (explicit engine only;
@@ -230,6 +383,51 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
   const bool proven = result.complete && result.unexplained == 0 && result.bound_hits == 0 &&
                       z3_result.replay_failures.empty();
   const bool require_holds = satisfies(g, required) && (required == Guarantee::kNone || proven);
+
+  // The verdict per guarantee half, for the text output and the report.
+  auto verdict_line = [&](const char* what, EffectSet bad) {
+    std::ostringstream o;
+    o << what << ": ";
+    EffectSet found = result.effects & bad;
+    if (!found) {
+      o << "holds";
+      if (args.z3) {
+        // Which effects of this half are absent by an unbounded proof.
+        const EffectSet closed = z3_result.unbounded_absent & bad;
+        o << (closed == bad || z3_result.unbounded ? " (unbounded proof)"
+              : closed ? " (partly unbounded:" : " (bounded)");
+        if (closed && closed != bad && !z3_result.unbounded) {
+          for (int e = 0; e < int(Effect::kCount); ++e)
+            if (closed & bit(Effect(e))) o << " " << name(Effect(e));
+          o << "; the rest up to depth " << z3_result.depth << ")";
+        }
+      }
+      return o.str();
+    }
+    o << "fails (";
+    bool first = true;
+    for (const Counterexample& cx : result.counterexamples)
+      if (bit(cx.effect) & bad) o << (first ? "" : ", ") << name(cx.effect), first = false;
+    o << ")";
+    return o.str();
+  };
+  std::vector<std::string> verdict_lines = {
+      verdict_line("at-least-once (nothing lost)      ", kLossEffects),
+      verdict_line("at-most-once (nothing duplicated) ", kDuplicateEffects),
+      verdict_line("ordering                          ", bit(Effect::kReordered))};
+  if (!args.z3) {  // the Z3 engine does not check replication safety
+    std::string line = "replication safety                : ";
+    if (!first_replication) {
+      line += "holds (committed records stay in the ISR and survive)";
+    } else {
+      line += "fails (";
+      bool first = true;
+      for (const auto& rx : result.replication)
+        if (rx) line += std::string(first ? "" : ", ") + name(rx->finding.kind), first = false;
+      line += ")";
+    }
+    verdict_lines.push_back(line);
+  }
 
   if (args.json) {
     nlohmann::ordered_json j;
@@ -366,46 +564,7 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
       out << "MODEL BUG: " << result.unexplained << " losses no rule explains; please report.\n";
     out << "\nGuarantee: " << name(g) << "    Ordering per partition: "
         << (ordered ? "preserved" : "violated") << "\n";
-    auto line = [&](const char* what, EffectSet bad) {
-      out << "  " << what << ": ";
-      EffectSet found = result.effects & bad;
-      if (!found) {
-        out << "holds";
-        if (args.z3) {
-          // Which effects of this half are absent by an unbounded proof.
-          const EffectSet closed = z3_result.unbounded_absent & bad;
-          out << (closed == bad || z3_result.unbounded ? " (unbounded proof)"
-                  : closed ? " (partly unbounded:" : " (bounded)");
-          if (closed && closed != bad && !z3_result.unbounded) {
-            for (int e = 0; e < int(Effect::kCount); ++e)
-              if (closed & bit(Effect(e))) out << " " << name(Effect(e));
-            out << "; the rest up to depth " << z3_result.depth << ")";
-          }
-        }
-        out << "\n";
-        return;
-      }
-      out << "fails (";
-      bool first = true;
-      for (const Counterexample& cx : result.counterexamples)
-        if (bit(cx.effect) & bad) out << (first ? "" : ", ") << name(cx.effect), first = false;
-      out << ")\n";
-    };
-    line("at-least-once (nothing lost)      ", kLossEffects);
-    line("at-most-once (nothing duplicated) ", kDuplicateEffects);
-    line("ordering                          ", bit(Effect::kReordered));
-    if (!args.z3) {
-      out << "  replication safety                : ";
-      if (!first_replication) {
-        out << "holds (committed records stay in the ISR and survive)\n";
-      } else {
-        out << "fails (";
-        bool first = true;
-        for (const auto& rx : result.replication)
-          if (rx) out << (first ? "" : ", ") << name(rx->finding.kind), first = false;
-        out << ")\n";
-      }
-    }
+    for (const std::string& line : verdict_lines) out << "  " << line << "\n";
     for (size_t i = 0; i < result.counterexamples.size(); ++i)
       print_story(out, config, result.counterexamples[i], paths[i]);
     for (int k = 0; k < kReplicationViolations; ++k) {
@@ -433,6 +592,20 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
       out << "\n--require " << name(required) << ": "
           << (require_holds ? "holds" : proven ? "does NOT hold" : "not proven (search incomplete)")
           << "\n";
+  }
+  if (!args.html.empty()) {
+    std::ostringstream exploration;
+    if (args.z3)
+      exploration << "Z3 bounded model checking: every run of up to " << z3_result.depth << " steps in " << std::fixed
+                  << std::setprecision(2) << z3_result.seconds << " s";
+    else
+      exploration << "Explored " << with_commas(result.states) << " states (" << with_commas(result.transitions)
+                  << " transitions, depth " << result.depth << ") in " << std::fixed << std::setprecision(2)
+                  << result.seconds << " s"
+                  << (result.complete && result.bound_hits == 0 ? ": exhaustive within these bounds" : "");
+    const int code = write_report(args, overrides, config, result, verdict_lines, exploration.str(), traces, paths,
+                                  required, err);
+    if (code != 0) return code;
   }
   return require_holds ? 0 : 1;
 }

@@ -30,6 +30,11 @@ struct CheckArgs {
   bool unbounded = true;               // try to close the proof (recurrence diameter)
   bool induction = false;              // also search an inductive invariant (slow)
   double timeout_seconds = 0;          // 0: none
+  // A report for a design review (docs/explain.md): the settings, the verdict per fault
+  // class (one more explicit check per class), each counterexample as a diagram, and, with
+  // fixes, kdc advise's proposals for the next guarantee up (opt-in: minutes, not seconds).
+  std::string html;
+  bool fixes = false;
 };
 int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err);
 
@@ -135,6 +140,16 @@ struct ClientArgs {
 // valid (and --require holds), 1 anomalies or --require broken, 2 bad input, usage, or
 // the cluster cannot be reached.
 int run_client(const ClientArgs& args, std::ostream& out, std::ostream& err);
+
+struct ExplainArgs {
+  std::string trace;
+  std::string svg;    // write the sequence diagram here as SVG ("" none)
+  std::string html;   // ... as a self-contained HTML page ("" none)
+  bool ascii = false; // terminal picture in plain ASCII instead of box drawing
+};
+// A trace as a sequence diagram (docs/explain.md): on stdout as text when neither --svg
+// nor --html is given. 0 drawn, 2 unreadable trace or unwritable output (file and line).
+int run_explain(const ExplainArgs& args, std::ostream& out, std::ostream& err);
 
 // docs/config-reference.md (markdown) or a plain key list.
 int run_keys(bool markdown, std::ostream& out);

@@ -18,7 +18,9 @@ For every effect found it writes the shortest run showing it (a JSONL trace in -
 and prints it as a story. Effects: L_ack (acknowledged, then lost), L_fail (write failed,
 app dropped it), L_unsent (buffered at a producer crash), L_skip (in the log, never
 processed), D_int (stored twice by client retries), D_app (stored twice by an app resend),
-D_proc (processed twice), R (reordered).
+D_proc (processed twice), R (reordered). --html FILE also writes a self-contained report
+for a design review: the verdict per fault class, each counterexample as a sequence
+diagram, and with --fixes the cheapest changes kdc advise finds (docs/explain.md).
 
 FILES are Java .properties files, merged in order (later wins): your producer, broker,
 topic and consumer settings, plus app.* (what your application does on errors, restarts
@@ -28,6 +30,7 @@ Examples:
   kdc check examples/textbook-at-least-once/*.properties
   kdc check producer.properties server.properties --set acks=1 --require at-least-once
   kdc check my.properties --json --out traces/ --set fault.max.total=2
+  kdc check examples/naive-defaults/*.properties --html report.html
 
 Exit status: 0 the analysis ran (and --require holds), 1 --require does not hold,
 2 bad input or usage (the message names file, line and key).)";
@@ -93,6 +96,27 @@ Examples:
   kdc replay traces/at-most-once/L_ack.jsonl --on impl --impl-trace impl-L_ack.jsonl
 Exit status: 0 legal (--on impl: reproduced, and its trace replays), 1 diverges (or the
 claimed effect does not show; --on impl: not reproduced), 2 unreadable.)";
+
+constexpr const char* kExplainHelp = R"(
+Draws a trace as a sequence diagram: one lane per actor (producer application, record
+accumulator, sender thread, each broker, controller, group and transaction coordinators
+when the run uses them, consumer, sink), time downwards, one row per step. Requests,
+responses, replication and polls are arrows between lanes; faults are red crosses on the
+lanes they strike, with the row shaded, and a broker's lifeline is marked while it is
+down or cut off. Each message's fate is a badge at the step where it happens:
+acknowledged, delivered, stored twice, duplicated (the model's D_* / V_unc), lost (L_*).
+The fates are the model's: the trace is replayed as 'kdc replay' does (docs/explain.md).
+
+TRACE is a model counterexample ('kdc check --out', traces/) or an implementation trace
+('kdc run --trace'). Without --svg or --html the diagram is printed as text, with colour
+only on a terminal and never when NO_COLOR is set. --svg writes a self-contained SVG
+(zoomable, no external fonts or links), --html a self-contained page holding it.
+Examples:
+  kdc explain traces/at-most-once/L_ack.jsonl
+  kdc explain traces/at-most-once/L_ack.jsonl --svg L_ack.svg
+  kdc explain run.jsonl --html run.html          (a trace from kdc run --trace)
+Exit status: 0 drawn, 2 unreadable trace or unwritable output (the message names the
+file and line).)";
 
 constexpr const char* kRunHelp = R"(
 Runs a workload on kdc's implementation (impl/: brokers with real log files and a page
@@ -203,6 +227,12 @@ void add_config_options(CLI::App* cmd, kdc::CheckArgs* args, const char* require
                   "Cut runs at this leader epoch (model.max.leader.epoch)")
       ->check(CLI::Range(1, 15));
   cmd->add_flag("--quiet", args->quiet, "No progress lines on stderr");
+  cmd->add_option("--html", args->html,
+                  "Also write a report for a design review: settings, the verdict per fault class, "
+                  "each counterexample as a diagram, the smallest fixes")
+      ->type_name("FILE");
+  cmd->add_flag("--fixes", args->fixes,
+                "--html: also search the smallest fixes with kdc advise (each takes minutes)");
 }
 
 }  // namespace
@@ -279,6 +309,14 @@ int main(int argc, char** argv) {
       ->type_name("FILE");
   r->add_option("--max-silent-states", replay.max_silent_states,
                 "impl traces: distinct states that search may visit per event (default 20000)");
+
+  kdc::ExplainArgs explain;
+  CLI::App* ex = app.add_subcommand("explain", "Draw a trace as a sequence diagram: text, --svg or --html");
+  ex->footer(kExplainHelp);
+  ex->add_option("trace", explain.trace, "A JSONL trace")->required();
+  ex->add_option("--svg", explain.svg, "Write the diagram as SVG here")->type_name("FILE");
+  ex->add_option("--html", explain.html, "Write the diagram as a self-contained HTML page here")->type_name("FILE");
+  ex->add_flag("--ascii", explain.ascii, "Text diagram in plain ASCII instead of box drawing");
 
   kdc::RunArgs run;
   CLI::App* rn = app.add_subcommand("run", "Run a workload on the implementation, faults injected for real");
@@ -375,6 +413,7 @@ int main(int argc, char** argv) {
   if (m->parsed()) return kdc::run_matrix(matrix, std::cout, std::cerr);
   if (a->parsed()) return kdc::run_advise(advise, std::cout, std::cerr);
   if (r->parsed()) return kdc::run_replay(replay, std::cout, std::cerr);
+  if (ex->parsed()) return kdc::run_explain(explain, std::cout, std::cerr);
   if (k->parsed()) return kdc::run_keys(markdown, std::cout);
   if (rn->parsed()) return kdc::run_run(run, std::cout, std::cerr);
   if (hi->parsed()) return kdc::run_history(history, std::cout, std::cerr);

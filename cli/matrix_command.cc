@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "model/fault_kind.h"
 #include "model/symbolic/config_space.h"
 #include "model/verdict.h"
 
@@ -13,28 +14,26 @@ namespace {
 // "--faults broker.crash,network.partition" -> only those kinds, once each.
 bool fault_overrides(const std::string& faults, int max_faults, std::vector<std::string>* out,
                      std::string* error) {
-  static const char* kKinds[] = {"request.timeout", "delivery.timeout", "producer.crash", "broker.crash",
-                                 "broker.power.loss", "cluster.power.loss", "network.partition",
-                                 "consumer.crash", "consumer.rebalance", "offset.loss",
-                                 "transaction.timeout", "producer.zombie"};
+  std::vector<std::string> kinds;  // "broker.crash": the fault.* keys without "fault."
+  for (int k = 0; k < kFaultKinds; ++k) kinds.push_back(std::string(fault_key(FaultKind(k)).substr(6)));
   if (!faults.empty() && faults != "default") {
     std::vector<std::string> chosen;
     std::stringstream in(faults);
     for (std::string item; std::getline(in, item, ',');) {
       if (item.rfind("fault.", 0) == 0) item = item.substr(6);
       bool known = item == "none";
-      for (const char* k : kKinds) known |= item == k;
+      for (const std::string& k : kinds) known |= item == k;
       if (!known) {
         *error = "--faults: unknown fault '" + item + "'; expected a comma-separated list of: ";
-        for (const char* k : kKinds) *error += std::string(k) + " ";
+        for (const std::string& k : kinds) *error += k + " ";
         *error += "(or none, default)";
         return false;
       }
       chosen.push_back(item);
     }
-    for (const char* k : kKinds) {
+    for (const std::string& k : kinds) {
       const bool on = std::find(chosen.begin(), chosen.end(), k) != chosen.end();
-      out->push_back(std::string("fault.") + k + "=" + (on ? "1" : "0"));
+      out->push_back("fault." + k + "=" + (on ? "1" : "0"));
     }
   }
   if (max_faults >= 0) out->push_back("fault.max.total=" + std::to_string(max_faults));

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/terminal.h"
 #include "conformance/impl_reproduction.h"
 #include "conformance/model_replay.h"
 #include "model/replication_safety.h"
@@ -91,7 +92,7 @@ int walk(const ReplayArgs& /*args*/, const Config& c, const Trace& trace, const 
          std::ostream& out) {
   const int last = r.steps;  // states known: after events 1..r.steps
   const bool terminal = isatty(STDIN_FILENO) && &out == &std::cout;
-  const bool color = terminal && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+  const bool color = terminal && use_colour(out);
   auto show = [&](int k) {
     if (k == 0) {
       out << (color ? "\033[1m" : "") << "   0  initial state" << (color ? "\033[0m" : "") << "\n";

@@ -3,6 +3,7 @@
 #define KDC_MODEL_FAULT_KIND_H_
 
 #include <cstdint>
+#include <string_view>
 
 namespace kdc {
 
@@ -25,6 +26,8 @@ inline constexpr int kFaultKinds = 12;
 struct FaultBudget;
 // The fault.* bound of one kind.
 uint8_t budget_of(const FaultBudget& budget, FaultKind kind);  // model.cc
+// Its budget key: "fault.broker.power.loss".
+std::string_view fault_key(FaultKind kind);  // model.cc
 
 }  // namespace kdc
 

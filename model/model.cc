@@ -28,6 +28,24 @@ uint8_t budget_of(const FaultBudget& f, FaultKind kind) {
   return 0;
 }
 
+std::string_view fault_key(FaultKind kind) {
+  switch (kind) {
+    case FaultKind::kRequestTimeout: return "fault.request.timeout";
+    case FaultKind::kDeliveryTimeout: return "fault.delivery.timeout";
+    case FaultKind::kProducerCrash: return "fault.producer.crash";
+    case FaultKind::kBrokerCrash: return "fault.broker.crash";
+    case FaultKind::kBrokerPowerLoss: return "fault.broker.power.loss";
+    case FaultKind::kClusterPowerLoss: return "fault.cluster.power.loss";
+    case FaultKind::kNetworkPartition: return "fault.network.partition";
+    case FaultKind::kConsumerCrash: return "fault.consumer.crash";
+    case FaultKind::kConsumerRebalance: return "fault.consumer.rebalance";
+    case FaultKind::kOffsetLoss: return "fault.offset.loss";
+    case FaultKind::kTransactionTimeout: return "fault.transaction.timeout";
+    case FaultKind::kProducerZombie: return "fault.producer.zombie";
+  }
+  return "";
+}
+
 bool fault_allowed(const Config& c, const State& s, FaultKind kind) {
   return s.faults_used[int(kind)] < budget_of(c.faults, kind) && s.faults_total < c.faults.max_total;
 }

@@ -16,6 +16,7 @@ PACKAGES=(
   libfmt-dev
   libabsl-dev            # flat hash sets in the explicit checker
   libxxhash-dev          # state hashing
+  libpugixml-dev         # tests parse the SVG diagrams of kdc explain as XML
 )
 
 missing=()

@@ -142,7 +142,41 @@ std::string msg_label(const Event& e) {
 
 std::string broker_label(int b) { return "broker " + num(b); }
 
-// Kafka's error names (org.apache.kafka.common.protocol.Errors), as Kafka prints them.
+// What the producer did, after an arrow; empty for kNone.
+std::string outcome_suffix(Result o) {
+  switch (o) {
+    case Result::kNone:
+      return "";
+    case Result::kAcked:
+      return " → acknowledged to the app";
+    case Result::kRetry:
+      return " → retry";
+    case Result::kFailedDropped:
+      return " → app drops it";
+    case Result::kFailedResent:
+      return " → app re-sends it";
+    case Result::kAbortableError:
+      return " → abortable error: the app must abort the transaction";
+    default:
+      return " → " + std::string(name(o));
+  }
+}
+
+std::string leader_prefix(const Event& e) {
+  std::string s = broker_label(e.broker);
+  if (e.result == Result::kNotLeaderOrFollower) {
+    if (e.leader_epoch >= 0) s += " (epoch " + std::to_string(e.leader_epoch) + ")";
+    return s;
+  }
+  s += " (leader";
+  if (e.leader_epoch >= 0) s += ", epoch " + std::to_string(e.leader_epoch);
+  return s + ")";
+}
+
+std::string records(int n) { return num(n) + (n == 1 ? " record" : " records"); }
+
+}  // namespace
+
 std::string kafka_error(Result r) {
   switch (r) {
     case Result::kNone:
@@ -179,41 +213,6 @@ std::string kafka_error(Result r) {
       return std::string(name(r));
   }
 }
-
-// What the producer did, after an arrow; empty for kNone.
-std::string outcome_suffix(Result o) {
-  switch (o) {
-    case Result::kNone:
-      return "";
-    case Result::kAcked:
-      return " → acknowledged to the app";
-    case Result::kRetry:
-      return " → retry";
-    case Result::kFailedDropped:
-      return " → app drops it";
-    case Result::kFailedResent:
-      return " → app re-sends it";
-    case Result::kAbortableError:
-      return " → abortable error: the app must abort the transaction";
-    default:
-      return " → " + std::string(name(o));
-  }
-}
-
-std::string leader_prefix(const Event& e) {
-  std::string s = broker_label(e.broker);
-  if (e.result == Result::kNotLeaderOrFollower) {
-    if (e.leader_epoch >= 0) s += " (epoch " + std::to_string(e.leader_epoch) + ")";
-    return s;
-  }
-  s += " (leader";
-  if (e.leader_epoch >= 0) s += ", epoch " + std::to_string(e.leader_epoch);
-  return s + ")";
-}
-
-std::string records(int n) { return num(n) + (n == 1 ? " record" : " records"); }
-
-}  // namespace
 
 std::string_view name(EventType t) {
   auto i = static_cast<size_t>(t);

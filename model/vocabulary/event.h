@@ -137,6 +137,9 @@ std::string_view name(EventType t);   // "handle_produce"
 std::string_view name(Result r);      // "not_enough_replicas"
 bool parse_event_type(std::string_view s, EventType* out);
 bool parse_result(std::string_view s, Result* out);
+// A broker error as Kafka prints it (org.apache.kafka.common.protocol.Errors):
+// "NOT_LEADER_OR_FOLLOWER"; a name without a Kafka error code (outcomes, elections) as name(r).
+std::string kafka_error(Result r);
 
 // True for the steps a fault.* key bounds.
 bool is_fault(EventType t);
