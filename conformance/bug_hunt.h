@@ -79,6 +79,14 @@ struct RecipeRun {
 RecipeRun run_recipe(const Config& config, const HuntRecipe& recipe, bool bug_on,
                      EffectSet allowed, bool replay = false);
 
+// Whether the divergence of `on` (a run with the bug) is the bug's: the same recipe without
+// the bug, `off`, either replays, or logged the same events before the one `on` diverges at
+// and replays past it, diverging only later (at one of the replay's own gaps,
+// docs/conformance.md §5). With the same events before it both replays stand in the same
+// model states, so the event they differ in is where the bug changed the run, and the model
+// accepts what the implementation does without the bug there and not what it does with it.
+bool divergence_is_the_bugs(const RecipeRun& on, const RecipeRun& off);
+
 // The model's allowed effects for `config` (the explicit checker, every core).
 struct Allowed {
   EffectSet effects = 0;

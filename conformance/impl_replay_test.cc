@@ -165,6 +165,41 @@ TEST(ImplReplayRejects, AFenceOfABrokerThatNeverFailedDiverges) {
   EXPECT_EQ(r.failed_step, 4);
 }
 
+// Rule 3, a zombie's send: the model puts the record a zombie's application had queued on
+// the wire as an orphan in the producer_zombie step; the zombie's sender logs that send
+// later. The saved catch of seeded bug no_epoch_fencing has one (event 10, after the new
+// instance's InitProducerId and the ABORT marker), and diverges only at the bug's append.
+TEST(ImplReplayMatching, AZombiesSendOfItsOrphanIsTheZombieStep) {
+  Trace t;
+  std::string error;
+  ASSERT_TRUE(read_trace((fs::path(KDC_SOURCE_DIR) / "traces" / "bugs" / "no_epoch_fencing.jsonl").string(),
+                         &t, &error)) << error;
+  const size_t zombie = FindEvent(t, EventType::kProducerZombie, [](const Event&) { return true; });
+  const size_t send = FindEvent(t, EventType::kProduceRequest, [](const Event&) { return true; });
+  ASSERT_LT(zombie, send);
+  ReplayResult r = Replay(t);
+  ASSERT_FALSE(r.ok);
+  ASSERT_GT(r.failed_step, int(send) + 1) << r.error;
+  EXPECT_EQ(r.how[send], Match::kStutter);
+  EXPECT_EQ(t.events[r.failed_step - 1].type, EventType::kHandleProduce) << r.error;
+  // Only that orphan: the same send with another sequence number is no step of the model.
+  t.events[send].seq = 1;
+  ReplayResult other = Replay(t);
+  ASSERT_FALSE(other.ok);
+  EXPECT_EQ(other.failed_step, int(send) + 1) << other.error;
+  // Nor from the application's own instance before the zombie exists.
+  Trace early;
+  early.header = t.header;
+  early.events.assign(t.events.begin(), t.events.begin() + zombie);
+  Event s = t.events[send];
+  s.seq = 0;
+  early.events.push_back(s);
+  early.events.push_back(s);  // the instance's one request, sent twice
+  ReplayResult twice = Replay(early);
+  ASSERT_FALSE(twice.ok);
+  EXPECT_EQ(twice.failed_step, int(zombie) + 2) << twice.error;
+}
+
 TEST(ImplReplayMatching, AbsentFieldsAreWildcardsAndPresentOnesAreCompared) {
   Event step;
   step.type = EventType::kRequestTimeout;

@@ -131,6 +131,24 @@ bool is_stutter(const Config& c, const State& s, const Event& e) {
     case EventType::kMetadataUpdate:
       return s.producer.metadata_leader == e.broker && s.partition.leader == e.broker &&
              (e.leader_epoch == -1 || e.leader_epoch == s.partition.leader_epoch);
+    case EventType::kProduceRequest: {
+      // A zombie's sender sending the record its application had queued: the model puts
+      // that record on the wire as an orphan in the producer_zombie step itself
+      // (transactional_producer_crash), so the send is already taken. Only from an
+      // instance that is no longer the application's producer (an older epoch, or any
+      // epoch while the new instance has none yet; a crashed instance sends nothing) and
+      // only for that very orphan; the broker's handling of it is a model step as usual.
+      if (!c.transactional || e.producer_id == -1) return false;
+      if (e.producer_id >= s.producer.producer_id && s.producer.txn != ProducerState::kNeedsInit)
+        return false;
+      for (int i = 0; i < s.producer.in_flight; ++i) {
+        const Batch& b = s.producer.flight[i];
+        if (b.stage == Batch::kOrphan && b.msg == e.msg && b.gen == e.gen &&
+            b.broker == e.broker && b.seq == e.seq && b.producer_id == e.producer_id)
+          return true;
+      }
+      return false;
+    }
     default:
       return false;
   }

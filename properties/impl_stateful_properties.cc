@@ -15,8 +15,15 @@
 // explicit checker, computed once per profile). The commands respect the configuration's
 // fault budget, so the model's verdict covers them.
 //
+// With a seeded bug the property also has the conformance suite's second oracle: the run's
+// trace must replay on the model (conformance/model_replay.h), unless the same case without
+// the bug diverges there too (divergence_is_the_bugs, conformance/bug_hunt.h: the replay
+// has gaps of its own, docs/conformance.md §5, which are not the bug's). A bug whose effect
+// needs a fault in a narrow window is then still caught where its first wrong step shows.
+//
 //   ImplStateful.EffectsAreAmongTheModelsAllowed   the property (modest count by default)
-//   ImplStateful.SavedBugCasesStillFail            traces/bugs/stateful-*.jsonl replay
+//   ImplStateful.SavedBugCasesStillFail            traces/bugs/stateful-*.jsonl, re-run with
+//                                                  the bug on (caught) and off (clean)
 //   ImplStateful.SeededBugIsFoundAndShrunk         opt-in: KDC_BUG_DEMO=1 (expected to fail
 //                                                  the property; writes the minimal case)
 #include <gtest/gtest.h>
@@ -231,6 +238,11 @@ struct CaseResult {
   bool quiesced = false;
   int unexplained = 0;
   std::vector<Event> events;
+  // The replay oracle (judged only with a seeded bug): the trace diverges, and the same
+  // case without the bug does not diverge there.
+  RecipeRun replay;         // events, diverged, diverged_at, divergence
+  bool bugs_divergence = false;
+  bool caught() const { return forbidden != 0 || unexplained > 0 || bugs_divergence; }
 };
 
 impl::RunOptions case_options(const std::vector<uint32_t>& choices, int send_interval,
@@ -259,6 +271,36 @@ CaseResult finish(impl::Cluster& c, const Config& config, const std::string& key
   out.forbidden = out.shown & static_cast<EffectSet>(~out.allowed);
   out.events = c.trace().events();
   return out;
+}
+
+// The case's trace on the model's replayer.
+RecipeRun replay_of(const Config& config, const std::vector<Event>& events) {
+  RecipeRun r;
+  r.events = events;
+  ReplayResult rr = replay_impl_trace(config, events);
+  r.diverged = !rr.ok;
+  r.diverged_at = rr.failed_step;
+  if (!rr.ok) r.divergence = rr.error.substr(0, rr.error.find('\n'));
+  return r;
+}
+
+// One case from its parts: a fresh cluster, the commands applied in order, then settled.
+CaseResult run_case(const Config& config, const std::string& key,
+                    const std::vector<uint32_t>& choices, int send_interval,
+                    const std::vector<std::string>& commands, const std::string& bug) {
+  impl::Cluster cluster(config, case_options(choices, send_interval, bug));
+  for (const std::string& c : commands) apply_command(cluster, c);
+  return finish(cluster, config, key);
+}
+
+// The replay oracle for a case run with `bug` on: judged against the same case with it off.
+void judge_replay(const Config& config, const std::string& key,
+                  const std::vector<uint32_t>& choices, int send_interval,
+                  const std::vector<std::string>& commands, CaseResult* on) {
+  on->replay = replay_of(config, on->events);
+  if (!on->replay.diverged) return;
+  CaseResult off = run_case(config, key, choices, send_interval, commands, "");
+  on->bugs_divergence = divergence_is_the_bugs(on->replay, replay_of(config, off.events));
 }
 
 // The last failing case (RapidCheck adopts every smaller failing case while shrinking, so
@@ -291,8 +333,8 @@ void property(const std::string& bug) {
                                                      RestartConsumer, Rebalance, SlowLink>());
   CaseResult r = finish(cluster, config, profile.name);
   RC_TAG(profile.name);
-  const bool ok = r.forbidden == 0 && r.unexplained == 0;
-  if (!ok) {
+  if (!bug.empty()) judge_replay(config, profile.name, choices, send_interval, sut.applied, &r);
+  if (r.caught()) {
     last_failure = Failure{profile.name, profile.settings, send_interval, choices, sut.applied, r};
   }
   RC_ASSERT(r.quiesced);
@@ -300,6 +342,11 @@ void property(const std::string& bug) {
   if (r.forbidden != 0) {
     RC_FAIL("the run shows " + effects_names(r.shown) + "; the model allows only " +
             effects_names(r.allowed) + " for profile " + profile.name);
+  }
+  if (r.bugs_divergence) {
+    RC_FAIL("the run's trace diverges from the model at event " +
+            std::to_string(r.replay.diverged_at) + " (" + r.replay.divergence +
+            "); without the bug the same case gets past it");
   }
 }
 
@@ -339,9 +386,14 @@ std::string case_note(const std::string& bug, const Failure& f) {
   j["send_interval_ms"] = f.send_interval;
   j["choices"] = f.choices;
   j["commands"] = f.commands;
+  const std::string replay =
+      f.result.bugs_divergence
+          ? "its trace diverges from the model at event " +
+                std::to_string(f.result.replay.diverged_at) + " and without the bug gets past it; "
+          : "";
   return "stateful property case (properties/impl_stateful_properties.cc), shrunk by RapidCheck: "
          "the run shows " + effects_names(f.result.shown) + "; the model allows only " +
-         effects_names(f.result.allowed) + "; case: " + j.dump();
+         effects_names(f.result.allowed) + "; " + replay + "case: " + j.dump();
 }
 
 // Re-runs a saved case with its bug on or off.
@@ -360,12 +412,17 @@ CaseResult rerun(const Trace& t, bool bug_on, std::string* error) {
   }
   const Config config = std::get<Config>(loaded);
   const std::string bug = bug_on ? j.at("bug").get<std::string>() : "";
-  impl::Cluster cluster(config, case_options(j.at("choices").get<std::vector<uint32_t>>(),
-                                             j.at("send_interval_ms").get<int>(), bug));
-  for (const std::string& c : j.at("commands").get<std::vector<std::string>>()) {
-    apply_command(cluster, c);
+  const std::string profile = "saved:" + j.at("profile").get<std::string>();
+  const auto choices = j.at("choices").get<std::vector<uint32_t>>();
+  const int send_interval = j.at("send_interval_ms").get<int>();
+  const auto commands = j.at("commands").get<std::vector<std::string>>();
+  CaseResult r = run_case(config, profile, choices, send_interval, commands, bug);
+  if (bug_on) {
+    judge_replay(config, profile, choices, send_interval, commands, &r);
+  } else {
+    r.replay = replay_of(config, r.events);
   }
-  return finish(cluster, config, "saved:" + j.at("profile").get<std::string>());
+  return r;
 }
 
 TEST(ImplStateful, SavedBugCasesStillFail) {
@@ -381,13 +438,22 @@ TEST(ImplStateful, SavedBugCasesStillFail) {
       ASSERT_TRUE(read_trace(entry.path().string(), &t, &error)) << error;
       CaseResult on = rerun(t, true, &error);
       ASSERT_EQ(error, "") << name;
-      EXPECT_TRUE(on.forbidden != 0 || on.unexplained > 0)
-          << name << ": the bug is no longer caught (shows " << effects_names(on.shown) << ")";
+      EXPECT_TRUE(on.caught()) << name << ": the bug is no longer caught (shows "
+                               << effects_names(on.shown) << "; the trace "
+                               << (on.replay.diverged ? "diverges at event " +
+                                                            std::to_string(on.replay.diverged_at)
+                                                      : std::string("replays")) << ")";
+      EXPECT_TRUE(on.events == t.events) << name << ": the case no longer makes the saved run";
       CaseResult off = rerun(t, false, &error);
       EXPECT_EQ(off.forbidden, 0) << name << ": without the bug the case shows "
                                   << effects_names(off.forbidden);
       EXPECT_EQ(off.unexplained, 0) << name;
       EXPECT_TRUE(off.quiesced) << name;
+      if (on.bugs_divergence) {
+        EXPECT_TRUE(divergence_is_the_bugs(on.replay, off.replay))
+            << name << ": without the bug the case diverges at event " << off.replay.diverged_at
+            << " too: " << off.replay.divergence;
+      }
     }
   }
   if (cases == 0) GTEST_SKIP() << "no traces/bugs/stateful-*.jsonl yet (KDC_BUG_DEMO=1 makes one)";
@@ -408,8 +474,12 @@ TEST(ImplStateful, SeededBugIsFoundAndShrunk) {
             << " ms, " << f.choices.size() << " choices, " << f.commands.size()
             << " commands:";
   for (const std::string& c : f.commands) std::cout << " [" << c << "]";
-  std::cout << "; " << f.result.events.size() << " events; shows " << effects_names(f.result.shown)
-            << "\n";
+  std::cout << "; " << f.result.events.size() << " events; shows " << effects_names(f.result.shown);
+  if (f.result.bugs_divergence) {
+    std::cout << "; diverges from the model at event " << f.result.replay.diverged_at << ": "
+              << f.result.replay.divergence;
+  }
+  std::cout << "\n";
   Trace t;
   t.header.source = "impl";
   t.header.effect = f.result.forbidden ? std::string(effects_names(f.result.forbidden)).substr(0, effects_names(f.result.forbidden).find(','))

@@ -8,9 +8,6 @@ namespace kdc::impl {
 CompletedFetch complete_fetch(const FetchResponse& response, int64_t fetch_offset,
                               IsolationLevel isolation) {
   const bool committed_only = isolation == IsolationLevel::kReadCommitted;
-  // The broker already stops at this bound; the client does not trust a record past it.
-  const int64_t bound =
-      committed_only ? response.last_stable_offset : response.high_watermark;
 
   std::vector<AbortedTransaction> aborted = response.aborted;
   std::sort(aborted.begin(), aborted.end(),
@@ -23,7 +20,6 @@ CompletedFetch complete_fetch(const FetchResponse& response, int64_t fetch_offse
   CompletedFetch out;
   for (const Record& r : response.records) {
     if (r.offset < fetch_offset) continue;
-    if (bound >= 0 && r.offset >= bound) break;
     out.next_offset = r.offset + 1;
     out.next_offset_epoch = r.leader_epoch;
     if (committed_only) {

@@ -1,8 +1,10 @@
 // What the consumer's Fetcher does with a FetchResponse (Kafka's Fetcher / CompletedFetch):
-// keep the records the isolation level may see (below the high watermark, or the last
-// stable offset for read_committed), drop control records and, read_committed, the records
-// of aborted transactions (the response's aborted-transaction list, tracked per producer id
-// until its ABORT marker), and say where the position moves.
+// drop control records and, read_committed, the records of aborted transactions (the
+// response's aborted-transaction list, tracked per producer id until its ABORT marker), and
+// say where the position moves. Like Kafka's client it trusts the broker to stop at the high
+// watermark (the last stable offset for read_committed): CompletedFetch.nextFetchedRecord
+// never compares a record's offset with either, so a leader that serves past them
+// (seeded bug fetch_past_hw) is believed.
 #ifndef KDC_IMPL_CONSUMER_FETCHER_H_
 #define KDC_IMPL_CONSUMER_FETCHER_H_
 

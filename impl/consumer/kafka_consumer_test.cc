@@ -287,9 +287,28 @@ TEST(Fetcher, ReadUncommittedReturnsAbortedRecordsButNoMarkers) {
   ASSERT_EQ(f.records.size(), 2u);
   EXPECT_EQ(f.records[0].msg, 7);
   EXPECT_EQ(f.next_offset, 3);
+  resp.last_stable_offset = 3;
   CompletedFetch rc = complete_fetch(resp, 0, IsolationLevel::kReadCommitted);
-  EXPECT_TRUE(rc.records.empty());
-  EXPECT_EQ(rc.next_offset, -1);  // the LSO is 0: nothing may be read
+  ASSERT_EQ(rc.records.size(), 1u);  // the aborted m7 is dropped, m8 kept
+  EXPECT_EQ(rc.records[0].msg, 8);
+  EXPECT_EQ(rc.next_offset, 3);
+}
+
+// Kafka's CompletedFetch never compares a record's offset with the response's high
+// watermark or last stable offset: the broker is trusted to stop there. A client that
+// dropped such records would hide a leader serving past them (seeded bug fetch_past_hw).
+TEST(Fetcher, TrustsTheBrokerToStopAtTheHighWatermark) {
+  FetchResponse resp;
+  resp.high_watermark = 1;
+  resp.last_stable_offset = 1;
+  Record a{0, 1, 7, 0, -1, -1, -1, false, Control::kNone};
+  Record b{1, 1, 8, 0, -1, -1, -1, false, Control::kNone};
+  resp.records = {a, b};
+  for (IsolationLevel level : {IsolationLevel::kReadUncommitted, IsolationLevel::kReadCommitted}) {
+    CompletedFetch f = complete_fetch(resp, 0, level);
+    ASSERT_EQ(f.records.size(), 2u);
+    EXPECT_EQ(f.next_offset, 2);
+  }
 }
 
 TEST(KafkaConsumer, RebalanceFencesACommitAndThePollRejoins) {
