@@ -134,13 +134,16 @@ Diagram build_diagram(const Trace& t, const Config& config, const TraceFates& fa
     close(cut, lane, int(d.rows.size()), true);
   }
 
+  if (fates.replication_broken_at > 0)
+    d.notes.push_back("Replication safety breaks at step " + std::to_string(fates.replication_broken_at) +
+                      " (" + fates.replication + ")");
   if (!fates.replayed) {
     std::string why = fates.divergence.substr(0, fates.divergence.find('\n'));
     while (!why.empty() && (why.back() == ':' || why.back() == ' ')) why.pop_back();
     d.notes.push_back("The model replay stops at step " + std::to_string(fates.diverged_at) +
                       ": fates after it come from the events alone (" + why + ")");
   }
-  else if (!fates.quiesced && (!has_effect || (bit(effect) & kLossEffects)))
+  else if (!fates.quiesced && fates.replication_broken_at == 0 && (!has_effect || (bit(effect) & kLossEffects)))
     d.notes.push_back("The run stops before everything settles (the model could still take steps), so no "
                       "message is judged lost here.");
   return d;

@@ -5,6 +5,7 @@
 
 #include "conformance/model_replay.h"
 #include "model/model.h"
+#include "model/replication_safety.h"
 #include "model/verdict.h"
 #include "show/lanes.h"
 
@@ -76,6 +77,11 @@ TraceFates message_fates(const Config& c, const Trace& t) {
   f.divergence = r.error;
   f.effects = r.effects;
   f.quiesced = r.ok && r.quiesced;
+  for (size_t i = 0; i < r.after.size() && f.replication_broken_at == 0; ++i)
+    if (auto broken = check_replication_safety(c, r.after[i])) {
+      f.replication_broken_at = int(i) + 1;
+      f.replication = std::string(name(broken->kind)) + ": " + broken->detail;
+    }
 
   const State initial = initial_state(c);
   const int n = int(t.events.size());

@@ -49,6 +49,10 @@ struct TraceFates {
   int diverged_at = 0;          // otherwise: the first event it could not explain
   std::string divergence;       // ... and why
   bool quiesced = false;        // losses were judged (the run ends with nothing left to do)
+  // The first replayed step whose state breaks replication safety (model/
+  // replication_safety.h), 0 if none, and what broke.
+  int replication_broken_at = 0;
+  std::string replication;
 };
 
 TraceFates message_fates(const Config& config, const Trace& trace);
