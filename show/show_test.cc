@@ -151,6 +151,18 @@ TEST(ShowTest, DuplicatesAreTheModelsEffectsAtTheSecondProcessing) {
   }
 }
 
+// A run from traces/replication/ shows no delivery effect; the picture names the step
+// where replication safety breaks instead (the last one, as the trace is a shortest run).
+TEST(ShowTest, AReplicationTraceNotesTheStepThatBreaksReplicationSafety) {
+  const Drawn d = draw(std::string(KDC_SOURCE_DIR) +
+                       "/traces/replication/kip-966-last-replica-standing-committed-record-loss.jsonl");
+  const std::string expected = "Replication safety breaks at step " + std::to_string(d.trace.events.size()) +
+                               " (committed-record loss";
+  bool found = false;
+  for (const std::string& n : d.diagram.notes) found |= n.rfind(expected, 0) == 0;
+  EXPECT_TRUE(found) << (d.diagram.notes.empty() ? "no notes" : d.diagram.notes.front());
+}
+
 TEST(ShowTest, TextHasNoEscapesWithoutColourAndAsciiIsAscii) {
   const Drawn d = draw(kSource + "/traces/at-most-once/L_ack.jsonl");
   const std::string plain = render_text(d.diagram, {.unicode = true, .color = false});
