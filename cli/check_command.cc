@@ -514,7 +514,7 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
     out << "Faults: " << fault_summary(config) << "\n";
     out << "Bounds: " << config.messages << " message" << (config.messages == 1 ? "" : "s")
         << ", " << config.replication_factor << " broker" << (config.replication_factor == 1 ? "" : "s")
-        << "\n";
+        << ", leader epochs up to " << config.max_leader_epoch << "\n";
     if (args.z3) {
       out << "Z3 bounded model checking: every run of up to " << z3_result.depth << " steps in "
           << std::fixed << std::setprecision(2) << z3_result.seconds << " s ("
