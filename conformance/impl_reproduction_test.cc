@@ -71,10 +71,8 @@ namespace {
 // implementation"): each is listed with why.
 TEST(ImplReproduction, CanonicalCounterexamplesReproduce) {
   const std::set<std::string> not_yet = {
-      // The model expires a batch still in the accumulator; the implementation's batches
-      // leave it within linger.ms, so the directed delivery timeout strikes one in flight.
-      "hardened/R.jsonl",
-      "textbook-at-least-once/R.jsonl",
+      // The model expires m1 in the accumulator while m0 is in flight; the implementation's
+      // sender drains both in one pass, so the directed delivery timeout finds m1 in flight.
       "naive-defaults/L_fail.jsonl",
       // A transactional interleaving (a late write after the abort, a zombie's re-send) that
       // the seeds tried do not produce.
@@ -121,9 +119,11 @@ namespace {
 TEST(ImplReproduction, ReproducingRunsReplayOnTheModel) {
   for (const char* name : {"at-most-once/L_fail.jsonl", "at-most-once/L_skip.jsonl",
                            "at-most-once/L_unsent.jsonl", "eos-read-uncommitted-downstream/V_unc.jsonl",
-                           "hardened/D_proc.jsonl", "naive-defaults/D_proc.jsonl",
+                           "eos-continue-after-abort/L_fail.jsonl", "hardened/D_app.jsonl",
+                           "hardened/D_proc.jsonl", "hardened/R.jsonl", "naive-defaults/D_proc.jsonl",
                            "naive-defaults/L_ack.jsonl", "naive-defaults/L_unsent.jsonl",
-                           "textbook-at-least-once/D_proc.jsonl"}) {
+                           "textbook-at-least-once/D_app.jsonl", "textbook-at-least-once/D_proc.jsonl",
+                           "textbook-at-least-once/R.jsonl"}) {
     Trace t = load(name);
     ReproduceOptions o;
     o.seeds = 30;
@@ -138,6 +138,96 @@ TEST(ImplReproduction, ReproducingRunsReplayOnTheModel) {
     ReplayResult back = replay_trace(std::get<Config>(loaded), impl_trace);
     EXPECT_TRUE(back.ok) << name << " (seed " << r.seed << "): " << back.error;
   }
+}
+
+}  // namespace
+}  // namespace kdc
+
+namespace kdc {
+namespace {
+
+// The run reproducing `name` on the implementation, as a trace of the implementation.
+Trace reproducing_run(const std::string& name, Config* config) {
+  Trace t = load(name);
+  ReproduceOptions o;
+  o.seeds = 10;
+  ReproduceResult r = reproduce_on_impl(t, o);
+  EXPECT_TRUE(r.reproduced) << name;
+  auto loaded = config_of(t.header);
+  EXPECT_TRUE(std::holds_alternative<Config>(loaded)) << name;
+  *config = std::get<Config>(loaded);
+  Trace impl_trace;
+  impl_trace.header = t.header;
+  impl_trace.header.source = "impl";
+  impl_trace.events = r.events;
+  return impl_trace;
+}
+
+size_t find_event(const Trace& t, EventType type, int msg, int gen) {
+  for (size_t i = 0; i < t.events.size(); ++i) {
+    if (t.events[i].type == type && t.events[i].msg == msg && t.events[i].gen == gen) return i;
+  }
+  return t.events.size();
+}
+
+// The application's send() of m0 again after its delivery timeout: the model took it in
+// the delivery_timeout step (outcome failed_resent), so it is a no-op there (rule 3); but
+// only while the model holds that very record queued and never drained.
+TEST(ImplReplayRules, AnApplicationsResendIsTheSendTheFailureStepMade) {
+  Config c;
+  Trace t = reproducing_run("hardened/R.jsonl", &c);
+  const size_t resend = find_event(t, EventType::kSend, 0, 1);
+  const size_t drained = find_event(t, EventType::kProduceRequest, 0, 1);
+  ASSERT_LT(resend, drained);
+  ReplayResult r = replay_trace(c, t);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.how[resend], Match::kStutter);
+  // Another generation than the one the failure made: no step.
+  Trace other = t;
+  other.events[resend].gen = 2;
+  ReplayResult o = replay_trace(c, other);
+  ASSERT_FALSE(o.ok);
+  EXPECT_EQ(o.failed_step, int(resend) + 1) << o.error;
+  // The same send once more after the record was drained: no step either.
+  Trace twice = t;
+  twice.events.insert(twice.events.begin() + long(drained) + 1, t.events[resend]);
+  ReplayResult w = replay_trace(c, twice);
+  ASSERT_FALSE(w.ok);
+  EXPECT_EQ(w.failed_step, int(drained) + 2) << w.error;
+}
+
+// The delivery timeout of m0 in flight leaves its request on the open connection: the
+// leader appends it, parks it in the purgatory and completes it, for a client that no
+// longer listens. The model drops the orphan once handled, so the completion is a no-op
+// there (rule 3) — only at the record's own offset, with the high watermark past it.
+TEST(ImplReplayRules, AnOrphansCompletionChangesNothing) {
+  Config c;
+  Trace t = reproducing_run("hardened/D_app.jsonl", &c);
+  const size_t expired = find_event(t, EventType::kDeliveryTimeout, 0, 0);
+  const size_t complete = find_event(t, EventType::kProduceComplete, 0, 0);
+  ASSERT_LT(expired, complete);
+  ASSERT_NE(t.events[expired].broker, -1);  // in flight
+  ReplayResult r = replay_trace(c, t);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.how[complete], Match::kStutter);
+  Trace wrong_offset = t;
+  wrong_offset.events[complete].offset += 1;
+  ReplayResult o = replay_trace(c, wrong_offset);
+  ASSERT_FALSE(o.ok);
+  EXPECT_EQ(o.failed_step, int(complete) + 1) << o.error;
+  Trace wrong_result = t;
+  wrong_result.events[complete].result = Result::kNotEnoughReplicasAfterAppend;
+  ReplayResult w = replay_trace(c, wrong_result);
+  ASSERT_FALSE(w.ok);
+  EXPECT_EQ(w.failed_step, int(complete) + 1) << w.error;
+  // Before the append it completes nothing.
+  Trace early = t;
+  const size_t append = find_event(t, EventType::kHandleProduce, 0, 0);
+  ASSERT_LT(append, complete);
+  early.events.insert(early.events.begin() + long(append), t.events[complete]);
+  ReplayResult e = replay_trace(c, early);
+  ASSERT_FALSE(e.ok);
+  EXPECT_EQ(e.failed_step, int(append) + 1) << e.error;
 }
 
 }  // namespace
