@@ -339,6 +339,27 @@ TEST(KafkaProducer, DeliveryTimeoutFaultLeavesARequestInFlightBefore21) {
   EXPECT_TRUE(t.events(EventType::kDeliveryTimeout).empty());
 }
 
+// RecordAccumulator.drain takes one batch per partition in each sender loop: two ready
+// batches of the one partition leave in two loops (two work items), so something can
+// happen between them (a fault strikes the second while it is still queued).
+TEST(KafkaProducer, DrainsOneBatchOfThePartitionPerSenderLoop) {
+  Config cfg = plain_config();
+  cfg.linger_ms = 1000;
+  Timings one_per_batch;
+  one_per_batch.batch_records = 1;
+  TestEnv t(cfg, 1, one_per_batch);
+  FakeBroker broker(t, 0);
+  broker.hold = true;
+  Client c(t);
+  c.send(0);
+  c.send(1);
+  ASSERT_TRUE(t.run([&] { return !t.events(EventType::kProduceRequest).empty(); }));
+  EXPECT_EQ(t.events(EventType::kProduceRequest).size(), 1u);  // m1 waits for the next loop
+  ASSERT_TRUE(t.run([&] { return t.events(EventType::kProduceRequest).size() == 2; }));
+  EXPECT_EQ(t.events(EventType::kProduceRequest)[1].msg, 1);
+  EXPECT_LT(t.runtime->now(), 1000);  // the next loop came at once, not after a linger
+}
+
 TEST(KafkaProducer, AcksZeroSucceedsWithoutAResponse) {
   Config cfg = plain_config();
   cfg.acks = Acks::kZero;

@@ -152,6 +152,8 @@ bool Sender::produce_in_flight_locked() const {
 
 void Sender::run_locked() {
   if (core_.crashed) return;
+  drained_this_loop_ = false;
+  more_to_drain_ = false;
   Millis now = core_.env.runtime.now();
   Millis wake = kNever;
   expire_locked(now, &wake);
@@ -168,6 +170,8 @@ void Sender::run_locked() {
   check_request_timeouts_locked(now, &wake);
   if (!core_.accumulator.empty()) core_.accumulator.ready(now, core_.flush, &wake);
   schedule_locked(now, wake);
+  // Sender.run loops on runOnce: the next batch of the partition goes in the next loop.
+  if (more_to_drain_) wakeup();
 }
 
 void Sender::schedule_locked(Millis now, Millis wake) {
@@ -386,6 +390,12 @@ void Sender::drain_locked(Millis now) {
   while (static_cast<int>(q.size()) < env.config.max_in_flight) {
     BatchPtr b = core_.accumulator.ready(now, core_.flush, &ignored);
     if (!b) break;
+    // RecordAccumulator.drain takes at most one batch per partition in each sender loop
+    // (drainBatchesForOneNode visits each partition once): one Produce per loop here.
+    if (drained_this_loop_) {
+      more_to_drain_ = true;
+      break;
+    }
     if (txn.idempotent()) {
       // RecordAccumulator.shouldStopDrainBatchesForPartition: a retried, numbered batch waits
       // until the requests before it have resolved; an unnumbered one waits while requests
@@ -401,6 +411,7 @@ void Sender::drain_locked(Millis now) {
       }
     }
     core_.accumulator.pop_front();
+    drained_this_loop_ = true;
     if (b->has_sequence() && !txn.numbered_under_current(*b)) b->clear_sequence();
     txn.number(*b);
     ++b->attempts;

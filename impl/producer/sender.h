@@ -102,6 +102,11 @@ class Sender {
   Millis coordinator_retry_at_ = 0;
   bool init_queued_ = false;  // idempotent producer: InitProducerId queued or in flight
 
+  // This loop (run_locked, Sender.runOnce) drained its partition's one batch; another was
+  // ready, so the sender loops again at once.
+  bool drained_this_loop_ = false;
+  bool more_to_drain_ = false;
+
   TimerId wake_timer_ = 0;
   Millis wake_at_ = -1;
 };
