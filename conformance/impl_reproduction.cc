@@ -37,6 +37,11 @@ std::vector<impl::DirectedFault> directed_faults_of(const std::vector<Event>& ev
     f.broker = events[i].broker;
     f.heal_after = heal_after;
     f.count = events[i].type == EventType::kRequestTimeout ? events[i].count : -1;
+    if (events[i].type == EventType::kDeliveryTimeout) {
+      // The model's delivery timeout names the batch it expires.
+      f.msg = events[i].msg;
+      f.gen = events[i].gen;
+    }
     if (i == 0) {
       // Nothing before it: right after the application's first send.
       f.after.type = EventType::kSend;

@@ -3,10 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace kdc {
 namespace {
@@ -66,45 +68,51 @@ TEST(ImplReproduction, TheSameCrashLosesNothingUnderAcksAll) {
 namespace kdc {
 namespace {
 
-// Every canonical counterexample of the bundled examples reproduces on the implementation,
-// except those whose schedule fault placement cannot force (docs/conformance.md, "Model →
-// implementation"): each is listed with why.
-TEST(ImplReproduction, CanonicalCounterexamplesReproduce) {
-  const std::set<std::string> not_yet = {
-      // The model expires a batch still in the accumulator; the implementation's batches
-      // leave it within linger.ms, so the directed delivery timeout strikes one in flight.
-      "hardened/R.jsonl",
-      "textbook-at-least-once/R.jsonl",
-      "naive-defaults/L_fail.jsonl",
+// The canonical counterexamples of the bundled examples: traces/<example>/*.jsonl.
+// traces/impl/ and traces/bugs/ hold implementation runs, traces/replication/ replication-
+// safety runs (no delivery effect to reproduce).
+std::vector<std::string> canonical_counterexamples() {
+  std::vector<std::string> names;
+  for (const auto& dir : std::filesystem::directory_iterator(std::string(KDC_SOURCE_DIR) + "/traces")) {
+    if (!dir.is_directory() || dir.path().filename() == "impl" || dir.path().filename() == "bugs" ||
+        dir.path().filename() == "replication")
+      continue;
+    for (const auto& f : std::filesystem::directory_iterator(dir.path()))
+      names.push_back(dir.path().filename().string() + "/" + f.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// Those that do not reproduce on the implementation yet, each with why
+// (docs/conformance.md, "Model → implementation").
+const std::set<std::string>& not_yet() {
+  static const std::set<std::string> names = {
       // A transactional interleaving (a late write after the abort, a zombie's re-send) that
       // the seeds tried do not produce.
       "eos-kafka-3.5-late-write/V_unc.jsonl",
       "eos-producer-app-zombie/D_app.jsonl",
   };
+  return names;
+}
+
+// Every canonical counterexample reproduces on the implementation, except those in
+// not_yet(), which are tried too (and counted) but not required.
+TEST(ImplReproduction, CanonicalCounterexamplesReproduce) {
   int reproduced = 0, tried = 0;
-  for (const auto& dir : std::filesystem::directory_iterator(std::string(KDC_SOURCE_DIR) + "/traces")) {
-    // Model counterexamples only: traces/impl/ and traces/bugs/ hold implementation runs.
-    // (traces/replication/ holds replication-safety runs: no delivery effect to reproduce.)
-    if (!dir.is_directory() || dir.path().filename() == "impl" || dir.path().filename() == "bugs" ||
-        dir.path().filename() == "replication")
-      continue;
-    for (const auto& f : std::filesystem::directory_iterator(dir.path())) {
-      const std::string name = dir.path().filename().string() + "/" + f.path().filename().string();
-      Trace t;
-      std::string error;
-      ASSERT_TRUE(read_trace(f.path().string(), &t, &error)) << error;
-      ReproduceOptions o;
-      o.seeds = not_yet.count(name) ? 5 : 50;
-      ReproduceResult r = reproduce_on_impl(t, o);
-      EXPECT_EQ(r.error, "") << name;
-      ++tried;
-      if (r.reproduced) ++reproduced;
-      if (!not_yet.count(name)) {
-        EXPECT_TRUE(r.reproduced) << name << ": " << r.effect << " not shown in " << r.seeds_tried << " seeds";
-      }
-      std::printf("%-44s %-8s %s (seeds tried: %d)\n", name.c_str(), r.effect.c_str(),
-                  r.reproduced ? "reproduced" : "not reproduced", r.seeds_tried);
+  for (const std::string& name : canonical_counterexamples()) {
+    Trace t = load(name);
+    ReproduceOptions o;
+    o.seeds = not_yet().count(name) ? 5 : 50;
+    ReproduceResult r = reproduce_on_impl(t, o);
+    EXPECT_EQ(r.error, "") << name;
+    ++tried;
+    if (r.reproduced) ++reproduced;
+    if (!not_yet().count(name)) {
+      EXPECT_TRUE(r.reproduced) << name << ": " << r.effect << " not shown in " << r.seeds_tried << " seeds";
     }
+    std::printf("%-44s %-8s %s (seeds tried: %d)\n", name.c_str(), r.effect.c_str(),
+                r.reproduced ? "reproduced" : "not reproduced", r.seeds_tried);
   }
   std::printf("%d of %d canonical counterexamples reproduce on the implementation\n", reproduced, tried);
   EXPECT_GE(tried, 19);
@@ -117,13 +125,11 @@ namespace kdc {
 namespace {
 
 // Both directions at once: the implementation's run that reproduced a counterexample must
-// itself replay on the model. These do; the others stop where docs/conformance.md says.
+// itself replay on the model. Every reproducing run does.
 TEST(ImplReproduction, ReproducingRunsReplayOnTheModel) {
-  for (const char* name : {"at-most-once/L_fail.jsonl", "at-most-once/L_skip.jsonl",
-                           "at-most-once/L_unsent.jsonl", "eos-read-uncommitted-downstream/V_unc.jsonl",
-                           "hardened/D_proc.jsonl", "naive-defaults/D_proc.jsonl",
-                           "naive-defaults/L_ack.jsonl", "naive-defaults/L_unsent.jsonl",
-                           "textbook-at-least-once/D_proc.jsonl"}) {
+  int replayed = 0;
+  for (const std::string& name : canonical_counterexamples()) {
+    if (not_yet().count(name)) continue;
     Trace t = load(name);
     ReproduceOptions o;
     o.seeds = 30;
@@ -137,7 +143,99 @@ TEST(ImplReproduction, ReproducingRunsReplayOnTheModel) {
     impl_trace.events = r.events;
     ReplayResult back = replay_trace(std::get<Config>(loaded), impl_trace);
     EXPECT_TRUE(back.ok) << name << " (seed " << r.seed << "): " << back.error;
+    replayed += back.ok;
   }
+  std::printf("%d reproducing runs replay on the model\n", replayed);
+}
+
+}  // namespace
+}  // namespace kdc
+
+namespace kdc {
+namespace {
+
+// The run reproducing `name` on the implementation, as a trace of the implementation.
+Trace reproducing_run(const std::string& name, Config* config) {
+  Trace t = load(name);
+  ReproduceOptions o;
+  o.seeds = 10;
+  ReproduceResult r = reproduce_on_impl(t, o);
+  EXPECT_TRUE(r.reproduced) << name;
+  auto loaded = config_of(t.header);
+  EXPECT_TRUE(std::holds_alternative<Config>(loaded)) << name;
+  *config = std::get<Config>(loaded);
+  Trace impl_trace;
+  impl_trace.header = t.header;
+  impl_trace.header.source = "impl";
+  impl_trace.events = r.events;
+  return impl_trace;
+}
+
+size_t find_event(const Trace& t, EventType type, int msg, int gen) {
+  for (size_t i = 0; i < t.events.size(); ++i) {
+    if (t.events[i].type == type && t.events[i].msg == msg && t.events[i].gen == gen) return i;
+  }
+  return t.events.size();
+}
+
+// The application's send() of m0 again after its delivery timeout: the model took it in
+// the delivery_timeout step (outcome failed_resent), so it is a no-op there (rule 3); but
+// only while the model holds that very record queued and never drained.
+TEST(ImplReplayRules, AnApplicationsResendIsTheSendTheFailureStepMade) {
+  Config c;
+  Trace t = reproducing_run("hardened/R.jsonl", &c);
+  const size_t resend = find_event(t, EventType::kSend, 0, 1);
+  const size_t drained = find_event(t, EventType::kProduceRequest, 0, 1);
+  ASSERT_LT(resend, drained);
+  ReplayResult r = replay_trace(c, t);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.how[resend], Match::kStutter);
+  // Another generation than the one the failure made: no step.
+  Trace other = t;
+  other.events[resend].gen = 2;
+  ReplayResult o = replay_trace(c, other);
+  ASSERT_FALSE(o.ok);
+  EXPECT_EQ(o.failed_step, int(resend) + 1) << o.error;
+  // The same send once more after the record was drained: no step either.
+  Trace twice = t;
+  twice.events.insert(twice.events.begin() + long(drained) + 1, t.events[resend]);
+  ReplayResult w = replay_trace(c, twice);
+  ASSERT_FALSE(w.ok);
+  EXPECT_EQ(w.failed_step, int(drained) + 2) << w.error;
+}
+
+// The delivery timeout of m0 in flight leaves its request on the open connection: the
+// leader appends it, parks it in the purgatory and completes it, for a client that no
+// longer listens. The model drops the orphan once handled, so the completion is a no-op
+// there (rule 3) — only at the record's own offset, with the high watermark past it.
+TEST(ImplReplayRules, AnOrphansCompletionChangesNothing) {
+  Config c;
+  Trace t = reproducing_run("hardened/D_app.jsonl", &c);
+  const size_t expired = find_event(t, EventType::kDeliveryTimeout, 0, 0);
+  const size_t complete = find_event(t, EventType::kProduceComplete, 0, 0);
+  ASSERT_LT(expired, complete);
+  ASSERT_NE(t.events[expired].broker, -1);  // in flight
+  ReplayResult r = replay_trace(c, t);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.how[complete], Match::kStutter);
+  Trace wrong_offset = t;
+  wrong_offset.events[complete].offset += 1;
+  ReplayResult o = replay_trace(c, wrong_offset);
+  ASSERT_FALSE(o.ok);
+  EXPECT_EQ(o.failed_step, int(complete) + 1) << o.error;
+  Trace wrong_result = t;
+  wrong_result.events[complete].result = Result::kNotEnoughReplicasAfterAppend;
+  ReplayResult w = replay_trace(c, wrong_result);
+  ASSERT_FALSE(w.ok);
+  EXPECT_EQ(w.failed_step, int(complete) + 1) << w.error;
+  // Before the append it completes nothing.
+  Trace early = t;
+  const size_t append = find_event(t, EventType::kHandleProduce, 0, 0);
+  ASSERT_LT(append, complete);
+  early.events.insert(early.events.begin() + long(append), t.events[complete]);
+  ReplayResult e = replay_trace(c, early);
+  ASSERT_FALSE(e.ok);
+  EXPECT_EQ(e.failed_step, int(append) + 1) << e.error;
 }
 
 }  // namespace

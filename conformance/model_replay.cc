@@ -128,6 +128,50 @@ bool is_stutter(const Config& c, const State& s, const Event& e) {
       // with it read. A no-op when it is where the model's processor already is.
       return c.processor() && !(s.producer.txn_flags & ProducerState::kNeedsOffsetFetch) &&
              s.producer.input_committed == e.offset && s.producer.next_msg == e.offset;
+    case EventType::kSend: {
+      // The application's send() again of a message whose callback failed
+      // (app.on.send.error=resend) or that a crashed instance left unresolved
+      // (app.on.producer.restart=replay-unacked): the model takes that send in the step
+      // that failed the record (model/producer.cc, resend), the implementation's
+      // application logs it when its callback (or its restart) runs. A no-op when the model
+      // already holds that very record, the message's latest generation, in the
+      // accumulator, never drained. Never for generation 0 (the first send is a step) nor
+      // for a transactional producer (its re-send begins a new transaction, a step).
+      if (c.transactional || e.gen <= 0 || e.msg < 0 || e.msg >= c.messages) return false;
+      const ProducerState& p = s.producer;
+      if (p.gen[e.msg] != e.gen) return false;
+      for (int i = 0; i < p.queued; ++i) {
+        const Batch& b = p.queue[i];
+        if (b.msg == e.msg && b.gen == e.gen && b.seq < 0 && b.retries == 0) return true;
+      }
+      return false;
+    }
+    case EventType::kProduceComplete: {
+      // The leader completing, in its purgatory, the acks=all request of an orphan: a
+      // request the client gave up on while the connection stayed open (a delivery timeout
+      // of a batch in flight, Sender.getExpiredInflightBatches, or a zombie's). The broker
+      // does not know the client gave up: it parks the request and answers it as any other;
+      // the client ignores the answer. The model drops an orphan once the leader handled it
+      // (model/broker_produce.cc), so this completion changes nothing there. Only when the
+      // model has no request of that record in the purgatory (then the step is the model's
+      // own), the leader still acts as leader, holds that very record at that offset and
+      // its high watermark has passed it, and the result is the one the model's completion
+      // would give.
+      if (!valid_broker(c, e.broker) || e.msg < 0 || e.offset < 0) return false;
+      const Replica& r = s.replica[e.broker];
+      if (!acts_as_leader(s, e.broker) || e.offset >= r.log_end_offset || e.offset >= r.high_watermark)
+        return false;
+      const Record& rec = r.log[e.offset];
+      if (rec.is_control() || rec.msg() != e.msg || (e.gen >= 0 && rec.gen() != e.gen)) return false;
+      for (int i = 0; i < s.producer.in_flight; ++i) {
+        const Batch& b = s.producer.flight[i];
+        if (b.stage == Batch::kInPurgatory && b.msg == e.msg && b.gen == rec.gen()) return false;
+      }
+      const Result result = set_size(isr_known_by(s, e.broker)) >= c.min_insync_replicas
+                                ? Result::kAppended
+                                : Result::kNotEnoughReplicasAfterAppend;
+      return e.result == Result::kNone || e.result == result;
+    }
     case EventType::kMetadataUpdate:
       return s.producer.metadata_leader == e.broker && s.partition.leader == e.broker &&
              (e.leader_epoch == -1 || e.leader_epoch == s.partition.leader_epoch);

@@ -101,8 +101,9 @@ TEST(ModelReplayTest, AfterQuiescenceNothingIsAllowed) {
   EXPECT_NE(r.error.find("nothing (the run had quiesced)"), std::string::npos) << r.error;
 }
 
-// A cluster power loss does not say how much of each log survived: the frontier holds one
-// state per combination of surviving prefixes.
+// A cluster power loss does not say how much of each log survived, nor whether the acks=1
+// response broker 0 had produced still reached the producer (F10): the frontier holds one
+// state per combination.
 TEST(ModelReplayTest, ClusterPowerLossLeavesSeveralCandidateStates) {
   Config c = Cfg({"kafka.version=3.7", "replication.factor=2", "model.messages=1",
                   "acks=1", "enable.idempotence=false", "fault.cluster.power.loss=1"});
@@ -112,15 +113,19 @@ TEST(ModelReplayTest, ClusterPowerLossLeavesSeveralCandidateStates) {
   ASSERT_EQ(events.size(), 5u);
   ReplayResult r = replay_on_model(c, events);
   ASSERT_TRUE(r.ok) << r.error;
-  ASSERT_EQ(r.frontier.size(), 4u);  // each broker keeps 0 or 1 record
-  int kept[2] = {0, 0};
+  ASSERT_EQ(r.frontier.size(), 8u);  // each broker keeps 0 or 1 record; the response lives or not
+  int kept[2] = {0, 0}, lost_responses = 0;
   for (const State& s : r.frontier) {
     kept[0] += s.replica[0].log_end_offset;
     kept[1] += s.replica[1].log_end_offset;
     EXPECT_EQ(s.partition.leader, kNoBroker);
+    ASSERT_EQ(s.producer.in_flight, 1);
+    EXPECT_EQ(s.producer.flight[0].stage, Batch::kResponded);
+    lost_responses += s.producer.flight[0].result == uint8_t(Result::kNetworkException);
   }
-  EXPECT_EQ(kept[0], 2);
-  EXPECT_EQ(kept[1], 2);
+  EXPECT_EQ(kept[0], 4);
+  EXPECT_EQ(kept[1], 4);
+  EXPECT_EQ(lost_responses, 4);
 }
 
 // Loss effects count only when some frontier state has quiesced.

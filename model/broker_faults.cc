@@ -8,9 +8,26 @@
 namespace kdc {
 namespace {
 
+// Responses broker b had produced that the producer has not read yet, oldest first.
+int responses_due(const State& s, int b) {
+  int n = 0;
+  for (int i = 0; i < s.producer.in_flight; ++i) {
+    const Batch& q = s.producer.flight[i];
+    n += q.broker == b && q.stage == Batch::kResponded;
+  }
+  return n;
+}
+
 // The process stops: its role and its purgatory go with it. Requests the producer waits
-// for on this connection fail with a network error; requests not yet read are gone.
-void stop_process(State* s, int b) {
+// for on this connection fail with a network error; requests not yet read are gone. Of
+// the responses b had already produced, the client still reads the first `kept` and the
+// rest die with the connection (docs/conformance.md, F10): a Kafka broker's handler hands
+// its response to the network processor (RequestChannel), which writes it to the socket
+// later, and bytes written are delivered only while the connection lives (a crash with
+// unread requests on the socket resets it; a power loss takes the send buffer). The
+// client then fails those requests as disconnected (NetworkClient.handleDisconnections),
+// whatever the broker did with them.
+void stop_process(State* s, int b, int kept) {
   Replica& r = s->replica[b];
   r.set(Replica::kUp, false);
   r.set(Replica::kLeader, false);
@@ -23,7 +40,9 @@ void stop_process(State* s, int b) {
     } else if (q.stage == Batch::kOrphan) {
       remove_flight(&p, i);
     } else {
-      if (q.stage != Batch::kResponded) {
+      if (q.stage == Batch::kResponded && kept > 0) {
+        --kept;
+      } else {
         q.stage = Batch::kResponded;
         q.result = uint8_t(Result::kNetworkException);
         q.offset = kNoOffset;
@@ -37,8 +56,8 @@ void stop_process(State* s, int b) {
 // back in the background at times the model does not track step by step; what survives
 // is therefore any prefix at least as long as the last forced flush
 // (log.flush.interval.messages): the caller chooses `survivor` in [flushed, LEO].
-void lose_power(const Config& c, State* s, int b, int survivor) {
-  if (s->replica[b].has(Replica::kUp)) stop_process(s, b);
+void lose_power(const Config& c, State* s, int b, int survivor, int kept) {
+  if (s->replica[b].has(Replica::kUp)) stop_process(s, b, kept);
   fence(c, s, b);
   Replica& r = s->replica[b];
   truncate_to(&r, survivor);
@@ -58,12 +77,16 @@ Event broker_event(EventType type, int b) {
 void broker_crash(const State& s, StepSink* sink, int b) {
   if (!s.replica[b].has(Replica::kUp)) return;
   if (!fault_allowed(sink->config, s, FaultKind::kBrokerCrash)) return;
-  State next = s;
-  spend_fault(&next, FaultKind::kBrokerCrash);
-  stop_process(&next, b);
-  next.replica[b].set(Replica::kUncleanShutdown, true);  // no clean-shutdown marker
-  fence(sink->config, &next, b);
-  sink->emit(broker_event(EventType::kBrokerCrash, b), next);
+  // One step per number of produced responses the client still reads (the event is the
+  // same: the client's next produce_response tells them apart).
+  for (int kept = responses_due(s, b); kept >= 0; --kept) {
+    State next = s;
+    spend_fault(&next, FaultKind::kBrokerCrash);
+    stop_process(&next, b, kept);
+    next.replica[b].set(Replica::kUncleanShutdown, true);  // no clean-shutdown marker
+    fence(sink->config, &next, b);
+    sink->emit(broker_event(EventType::kBrokerCrash, b), next);
+  }
 }
 
 // BrokerPowerLoss(b) [fault]: the machine loses power; records not yet written back are
@@ -72,13 +95,16 @@ void broker_power_loss(const State& s, StepSink* sink, int b) {
   const Replica& r = s.replica[b];
   if (!r.has(Replica::kUp) && r.flushed == r.log_end_offset) return;
   if (!fault_allowed(sink->config, s, FaultKind::kBrokerPowerLoss)) return;
+  const int due = r.has(Replica::kUp) ? responses_due(s, b) : 0;
   for (int survivor = r.flushed; survivor <= r.log_end_offset; ++survivor) {
-    State next = s;
-    spend_fault(&next, FaultKind::kBrokerPowerLoss);
-    lose_power(sink->config, &next, b, survivor);
-    Event e = broker_event(EventType::kBrokerPowerLoss, b);
-    e.offset = int16_t(survivor);
-    sink->emit(e, next);
+    for (int kept = due; kept >= 0; --kept) {
+      State next = s;
+      spend_fault(&next, FaultKind::kBrokerPowerLoss);
+      lose_power(sink->config, &next, b, survivor, kept);
+      Event e = broker_event(EventType::kBrokerPowerLoss, b);
+      e.offset = int16_t(survivor);
+      sink->emit(e, next);
+    }
   }
 }
 
@@ -89,24 +115,36 @@ void cluster_power_loss(const State& s, StepSink* sink) {
   const Config& c = sink->config;
   if (!fault_allowed(c, s, FaultKind::kClusterPowerLoss)) return;
   const int brokers = replica_count(c);
-  int survivor[kMaxReplicas];
-  for (int b = 0; b < brokers; ++b) survivor[b] = s.replica[b].flushed;
+  int survivor[kMaxReplicas], kept[kMaxReplicas], due[kMaxReplicas];
+  for (int b = 0; b < brokers; ++b) {
+    survivor[b] = s.replica[b].flushed;
+    due[b] = s.replica[b].has(Replica::kUp) ? responses_due(s, b) : 0;
+    kept[b] = due[b];
+  }
   while (true) {
     State next = s;
     spend_fault(&next, FaultKind::kClusterPowerLoss);
-    for (int b = 0; b < brokers; ++b) lose_power(c, &next, b, survivor[b]);
+    for (int b = 0; b < brokers; ++b) lose_power(c, &next, b, survivor[b], kept[b]);
     Event e;
     e.type = EventType::kClusterPowerLoss;
     sink->emit(e, next);
-    int b = 0;  // next combination, odometer order
-    for (; b < brokers; ++b) {
-      if (survivor[b] < s.replica[b].log_end_offset) {
-        ++survivor[b];
-        break;
+    int b = 0;  // next combination, odometer order: surviving prefixes, then responses kept
+    for (; b < 2 * brokers; ++b) {
+      if (b < brokers) {
+        if (survivor[b] < s.replica[b].log_end_offset) {
+          ++survivor[b];
+          break;
+        }
+        survivor[b] = s.replica[b].flushed;
+      } else {
+        if (kept[b - brokers] > 0) {
+          --kept[b - brokers];
+          break;
+        }
+        kept[b - brokers] = due[b - brokers];
       }
-      survivor[b] = s.replica[b].flushed;
     }
-    if (b == brokers) return;
+    if (b == 2 * brokers) return;
   }
 }
 

@@ -394,6 +394,29 @@ TEST(BrokerFaultTest, PowerLossOffersOneSuccessorPerSurvivingPrefix) {
   EXPECT_TRUE(Matching(more, down, Is(EventType::kBrokerPowerLoss)).empty());
 }
 
+// F10 (docs/conformance.md): a response the leader produced may still die with the
+// connection when its process stops: the client then fails the appended request as
+// disconnected. One crash step keeps the response, one loses it; both with the same event.
+TEST(BrokerFaultTest, CrashMayLoseAResponseTheLeaderHadProduced) {
+  Config c = Cfg({"replication.factor=2", "model.messages=1", "acks=1", "enable.idempotence=false"});
+  Walk w(c);
+  ASSERT_TRUE(w.Take(Is(EventType::kSend)));
+  ASSERT_TRUE(w.Take(Is(EventType::kProduceRequest)));
+  ASSERT_TRUE(w.Take(Is(EventType::kHandleProduce)));
+  ASSERT_EQ(w.state.producer.flight[0].stage, Batch::kResponded);
+  std::vector<Step> crashes = Matching(c, w.state, Is(EventType::kBrokerCrash, 0));
+  ASSERT_EQ(crashes.size(), 2u);
+  EXPECT_EQ(crashes[0].event, crashes[1].event);
+  EXPECT_EQ(crashes[0].next.producer.flight[0].result, uint8_t(Result::kAppended));
+  EXPECT_EQ(crashes[1].next.producer.flight[0].result, uint8_t(Result::kNetworkException));
+  EXPECT_EQ(crashes[1].next.replica[0].log_end_offset, 1);  // appended all the same
+  // Without a response produced there is only one crash.
+  Walk before(c);
+  ASSERT_TRUE(before.Take(Is(EventType::kSend)));
+  ASSERT_TRUE(before.Take(Is(EventType::kProduceRequest)));
+  EXPECT_EQ(Matching(c, before.state, Is(EventType::kBrokerCrash, 0)).size(), 1u);
+}
+
 TEST(BrokerFaultTest, CrashKeepsThePageCacheAndFencesTheLeader) {
   Config c = Cfg({"replication.factor=2", "model.messages=1"});
   Walk w(c);

@@ -38,6 +38,14 @@ class ProcessorApp::Impl {
     return stopped_;
   }
 
+  bool expire_delivery(int32_t msg, int8_t gen) {
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      if (crashed_) return false;
+    }
+    return producer_->expire_delivery(msg, gen);
+  }
+
  private:
   // On the app actor from here on.
   void start() {
@@ -191,5 +199,6 @@ ProcessorApp::~ProcessorApp() = default;
 void ProcessorApp::crash() { impl_->crash(); }
 bool ProcessorApp::finished() const { return impl_->finished(); }
 bool ProcessorApp::stopped() const { return impl_->stopped(); }
+bool ProcessorApp::expire_delivery(int32_t msg, int8_t gen) { return impl_->expire_delivery(msg, gen); }
 
 }  // namespace kdc::impl

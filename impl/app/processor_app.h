@@ -32,6 +32,8 @@ class ProcessorApp {
   void crash();           // the process dies with its producer and consumer
   bool finished() const;  // every input record committed or given up
   bool stopped() const;   // fenced: this instance stopped
+  // A delivery-timeout fault on its KafkaProducer (KafkaProducer::expire_delivery).
+  bool expire_delivery(int32_t msg, int8_t gen);
 
  private:
   class Impl;

@@ -40,6 +40,15 @@ class ProducerApp::Impl {
     producer_->crash();
   }
 
+  bool expire_delivery(int32_t msg, int8_t gen) {
+    if (processor_) return processor_->expire_delivery(msg, gen);
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      if (crashed_) return false;
+    }
+    return producer_->expire_delivery(msg, gen);
+  }
+
   bool finished() const {
     if (processor_) return processor_->finished();
     Ledger::Snapshot s = ledger_.snapshot();
@@ -169,5 +178,6 @@ ProducerApp::ProducerApp(const Env& env, Ledger& ledger, int instance, int messa
 ProducerApp::~ProducerApp() = default;
 void ProducerApp::crash() { impl_->crash(); }
 bool ProducerApp::finished() const { return impl_->finished(); }
+bool ProducerApp::expire_delivery(int32_t msg, int8_t gen) { return impl_->expire_delivery(msg, gen); }
 
 }  // namespace kdc::impl

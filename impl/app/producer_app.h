@@ -25,6 +25,8 @@ class ProducerApp {
 
   void crash();           // the process dies with its KafkaProducer
   bool finished() const;  // every message sent and resolved (acked, or given up)
+  // A delivery-timeout fault on its KafkaProducer (KafkaProducer::expire_delivery).
+  bool expire_delivery(int32_t msg, int8_t gen);
 
  private:
   class Impl;

@@ -239,5 +239,52 @@ TEST(ProcessorApp, FencedGenerationAbortsRejoinsAndRewinds) {
   EXPECT_EQ(group.committed, 1);
 }
 
+// A delivery timeout of the processor's record while it still waits in the accumulator,
+// after the application queued its partition and offsets: Kafka's TransactionManager sends
+// neither (maybeTerminateRequestWithError) and, the transaction never having started, no
+// EndTxn either (nextRequest): abortTransaction() completes in the producer. The coordinator
+// has nothing to complete.
+TEST(ProcessorApp, DeliveryTimeoutBeforeAnythingWasAddedAbortsWithoutTheCoordinator) {
+  Config cfg = processor_config();
+  cfg.on_txn_abort = OnTxnAbort::kContinue;
+  TestEnv t(cfg);
+  TransactionCoordinator tc(t.env);
+  FakeBroker broker(t, 0);
+  FakeGroupCoordinator group(t);
+  Ledger ledger;
+  ProcessorApp app(t.env, ledger, 0, 2);
+  ASSERT_TRUE(t.run([&] { return t.events(EventType::kSend).size() == 1; }));
+  ASSERT_TRUE(app.expire_delivery(0, 0));
+  ASSERT_TRUE(t.run([&] { return app.finished() && !tc.busy(); }));
+  auto dt = t.events(EventType::kDeliveryTimeout);
+  ASSERT_EQ(dt.size(), 1u);
+  EXPECT_EQ(dt[0].outcome, Result::kAbortableError);
+  // Only m1's transaction reached the coordinator.
+  auto added = t.events(EventType::kAddPartitionsToTxn);
+  ASSERT_EQ(added.size(), 1u);
+  EXPECT_EQ(added[0].msg, 1);
+  auto offsets = t.events(EventType::kAddOffsetsToTxn);
+  ASSERT_EQ(offsets.size(), 1u);
+  EXPECT_EQ(offsets[0].msg, 1);
+  auto ends = t.events(EventType::kEndTxn);
+  ASSERT_EQ(ends.size(), 2u);
+  EXPECT_EQ(ends[0].msg, 0);
+  EXPECT_EQ(ends[0].result, Result::kAbortTxn);
+  EXPECT_EQ(ends[0].producer_id, 1);
+  EXPECT_EQ(ends[1].msg, 1);
+  EXPECT_EQ(ends[1].result, Result::kCommitTxn);
+  EXPECT_EQ(ends[1].producer_id, 2);  // KIP-360: the abort still bumped the epoch
+  auto done = t.events(EventType::kCompleteTxn);
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].msg, 1);
+  ASSERT_EQ(broker.produces.size(), 1u);  // m0 was never sent
+  EXPECT_EQ(broker.produces[0].batch.records[0].msg, 1);
+  ASSERT_EQ(broker.markers.size(), 1u);  // m1's commit; m0's abort needed none
+  EXPECT_TRUE(broker.markers[0].commit);
+  auto s = ledger.snapshot();
+  EXPECT_TRUE(s.messages[0].dropped);
+  EXPECT_TRUE(s.messages[1].acked);
+}
+
 }  // namespace
 }  // namespace kdc::impl

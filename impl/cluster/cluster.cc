@@ -30,6 +30,7 @@ class ProducerSide {
   virtual ~ProducerSide() = default;
   virtual void crash() = 0;
   virtual bool finished() const = 0;
+  virtual bool expire_delivery(int32_t msg, int8_t gen) = 0;
 };
 
 template <typename App>
@@ -39,6 +40,7 @@ class ProducerSideOf final : public ProducerSide {
       : app_(env, ledger, instance, messages) {}
   void crash() override { app_.crash(); }
   bool finished() const override { return app_.finished(); }
+  bool expire_delivery(int32_t msg, int8_t gen) override { return app_.expire_delivery(msg, gen); }
 
  private:
   App app_;
@@ -172,6 +174,12 @@ class Cluster::Impl {
     trace_.record(fault_event(EventType::kProducerZombie));
     zombies_.push_back(std::move(producer_));
     start_producer_locked();
+  }
+
+  bool expire_producer_batch(int32_t msg, int8_t gen) {
+    std::lock_guard<std::mutex> g(mu_);
+    if (!producer_) return false;
+    return producer_->expire_delivery(msg, gen);
   }
 
   void crash_consumer() {
@@ -398,6 +406,8 @@ class Cluster::Impl {
     p.broker = d.broker >= 0 ? d.broker : 0;
     p.heal_after = d.heal_after;
     p.count = d.count;
+    p.msg = d.msg;
+    p.gen = d.gen;
     return p;
   }
 
@@ -488,8 +498,9 @@ class Cluster::Impl {
         later(c.request_timeout_ms + 2000, [] {});
         return;
       case EventType::kDeliveryTimeout:
-        slow_producer_to(-1, c.delivery_timeout_ms + 1000, c.delivery_timeout_ms, false);
-        later(c.delivery_timeout_ms * 2 + 1000, [] {});
+        // The batch's delivery.timeout.ms runs out now, where it is (in the accumulator or
+        // in flight), as KIP-91's expiry does; no link is slowed, so no request times out.
+        strike_delivery_timeout_when_a_batch_is_waiting(f.msg, f.gen);
         return;
       case EventType::kTransactionTimeout:
         // The producer's next transaction request (its EndTxn) reaches the coordinator
@@ -562,6 +573,22 @@ class Cluster::Impl {
     } else {
       runtime_->after(harness_, 5, [this] { strike_zombie_when_a_transaction_is_open(); });
     }
+  }
+
+  // A delivery timeout needs a batch to expire: wait for one (the named record's, if any),
+  // and give up once the producer has finished.
+  void strike_delivery_timeout_when_a_batch_is_waiting(int32_t msg, int8_t gen) {
+    if (expire_producer_batch(msg, gen)) return healed();
+    bool finished;
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      finished = producer_ && producer_->finished();
+    }
+    if (finished) return healed();
+    runtime_->after(harness_, 5, [this, msg, gen] {
+      if (stop_faults_) return healed();
+      strike_delivery_timeout_when_a_batch_is_waiting(msg, gen);
+    });
   }
 
   void heal_everything() {
@@ -668,6 +695,9 @@ void Cluster::heal_broker(NodeId b) { impl_->heal_broker(b); }
 void Cluster::crash_producer() { impl_->crash_producer(); }
 void Cluster::restart_producer() { impl_->restart_producer(); }
 void Cluster::start_zombie_producer() { impl_->start_zombie_producer(); }
+bool Cluster::expire_producer_batch(int32_t msg, int8_t gen) {
+  return impl_->expire_producer_batch(msg, gen);
+}
 void Cluster::crash_consumer() { impl_->crash_consumer(); }
 void Cluster::restart_consumer() { impl_->restart_consumer(); }
 void Cluster::rebalance_consumer() { impl_->rebalance_consumer(); }

@@ -37,6 +37,10 @@ struct DirectedFault {
   int occurrence = 1;
   Millis heal_after = 5000;  // restart or heal this long after it struck
   int count = -1;            // request timeout: 0 if the broker read none of the requests
+  // Delivery timeout: the batch holding this record expires (msg -1: the oldest
+  // unacknowledged batch), where it is: in the accumulator or in flight.
+  int32_t msg = -1;
+  int8_t gen = -1;
 };
 
 struct RunOptions {
@@ -86,6 +90,10 @@ class Cluster {
   void crash_producer();
   void restart_producer();
   void start_zombie_producer();
+  // delivery.timeout.ms strikes the producer's batch holding (msg, gen), or with msg -1 its
+  // oldest unacknowledged batch, where it is (KafkaProducer::expire_delivery); records
+  // `delivery_timeout`. False if the producer has no such batch.
+  bool expire_producer_batch(int32_t msg = -1, int8_t gen = -1);
   void crash_consumer();
   void restart_consumer();
   void rebalance_consumer();

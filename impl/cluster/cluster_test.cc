@@ -102,6 +102,41 @@ namespace kdc::impl {
 namespace {
 
 // The same components on real threads: the operating system interleaves them.
+// A delivery timeout is a fault of its own, not a slow link: it expires the named batch
+// where it is, and no request times out on the way (before, the slow link made the
+// in-flight request time out every request.timeout.ms until delivery.timeout.ms).
+TEST(DeterministicRun, DirectedDeliveryTimeoutExpiresTheBatchWhereItIs) {
+  Config c = example("textbook-at-least-once");
+  for (int m : {0, 1}) {
+    RunOptions o;
+    o.seed = 1;
+    o.messages = 2;
+    o.timings.batch_records = 1;
+    DirectedFault f;
+    f.fault = EventType::kDeliveryTimeout;
+    f.msg = m;
+    f.gen = 0;
+    // m0: right after its send, while it waits in the accumulator; m1: once its request is out.
+    f.after.type = m == 0 ? EventType::kSend : EventType::kProduceRequest;
+    f.after.msg = m;
+    o.directed_faults = {f};
+    Cluster cluster(c, o);
+    RunReport r = cluster.run();
+    EXPECT_TRUE(r.quiesced) << "m" << m;
+    std::vector<Event> dt, rt;
+    for (const Event& e : cluster.trace().events()) {
+      if (e.type == EventType::kDeliveryTimeout) dt.push_back(e);
+      if (e.type == EventType::kRequestTimeout) rt.push_back(e);
+    }
+    ASSERT_EQ(dt.size(), 1u) << "m" << m;
+    EXPECT_EQ(dt[0].msg, m);
+    EXPECT_EQ(dt[0].broker, m == 0 ? -1 : 0);  // in the accumulator / in flight to the leader
+    EXPECT_EQ(dt[0].outcome, Result::kFailedResent);
+    EXPECT_TRUE(rt.empty()) << "m" << m;
+    EXPECT_LT(cluster.now(), c.request_timeout_ms + 60'000);  // no timeout had to run out
+  }
+}
+
 TEST(ThreadedRun, FaultFreeRunDeliversEveryMessageOnce) {
   Config c = example("hardened");
   RunOptions o;

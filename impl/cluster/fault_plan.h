@@ -21,6 +21,8 @@ struct PlannedFault {
   Millis heal_after = 0;  // restart / heal this long after it struck (where it heals)
   int broker = -1;        // the broker it hits, where it hits one
   int count = -1;         // request timeout: requests the broker had read (-1: the seed decides)
+  int32_t msg = -1;       // delivery timeout: the record whose batch expires (-1: the oldest)
+  int8_t gen = -1;
 };
 
 // At least one fault when the budget allows any (a run without faults is asked for with

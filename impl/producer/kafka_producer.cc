@@ -161,6 +161,8 @@ class KafkaProducer::Impl {
     sender_.wakeup();
   }
 
+  bool expire_delivery(int32_t msg, int8_t gen) { return sender_.expire_now(msg, gen); }
+
   std::vector<std::pair<int32_t, int8_t>> unresolved() const {
     std::lock_guard<std::mutex> g(core_.mu);
     std::vector<std::pair<int32_t, int8_t>> out;
@@ -188,5 +190,6 @@ void KafkaProducer::send_offsets_to_transaction(int64_t offset, int32_t generati
 void KafkaProducer::commit_transaction(Completion done) { impl_->commit_transaction(std::move(done)); }
 void KafkaProducer::abort_transaction(Completion done) { impl_->abort_transaction(std::move(done)); }
 std::vector<std::pair<int32_t, int8_t>> KafkaProducer::unresolved() const { return impl_->unresolved(); }
+bool KafkaProducer::expire_delivery(int32_t msg, int8_t gen) { return impl_->expire_delivery(msg, gen); }
 
 }  // namespace kdc::impl

@@ -49,6 +49,11 @@ class KafkaProducer {
   void commit_transaction(Completion done);
   void abort_transaction(Completion done);
 
+  // A delivery-timeout fault: the batch holding (msg, gen), or with msg < 0 the oldest
+  // unacknowledged batch, reaches delivery.timeout.ms now (Sender::expire_now). False if
+  // there is none to expire.
+  bool expire_delivery(int32_t msg, int8_t gen);
+
   // Records sent whose callback has not run yet (msg, gen), oldest first.
   std::vector<std::pair<int32_t, int8_t>> unresolved() const;
 

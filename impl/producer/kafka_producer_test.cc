@@ -266,6 +266,100 @@ TEST(KafkaProducer, DeliveryTimeoutExpiresTheOldestRequestInFlight) {
   EXPECT_TRUE(t.events(EventType::kProduceResponse).empty());
 }
 
+// The delivery-timeout fault (docs/impl.md, "Faults"): the named batch's deadline comes now.
+// Queued, it is dropped and never sent; the batches behind it go on.
+TEST(KafkaProducer, DeliveryTimeoutFaultDropsAQueuedBatchUnsent) {
+  Config cfg = plain_config();
+  cfg.linger_ms = 1000;  // both records wait in the accumulator, one batch each
+  Timings one_per_batch;
+  one_per_batch.batch_records = 1;
+  TestEnv t(cfg, 1, one_per_batch);
+  FakeBroker broker(t, 0);
+  Client c(t);
+  c.send(0);
+  c.send(1);
+  ASSERT_TRUE(t.run([&] { return t.events(EventType::kSend).size() == 2; }));
+  EXPECT_TRUE(broker.produces.empty());
+  EXPECT_FALSE(c.producer->expire_delivery(7, 0));  // no such record
+  ASSERT_TRUE(c.producer->expire_delivery(0, 0));
+  ASSERT_TRUE(t.run([&] { return c.results.size() == 2; }));
+  ASSERT_EQ(c.results[0].first, 0);
+  EXPECT_EQ(c.results[0].second.error, Error::kRequestTimedOut);
+  EXPECT_EQ(c.results[1].first, 1);
+  EXPECT_EQ(c.results[1].second.error, Error::kNone);
+  ASSERT_EQ(broker.log.size(), 1u);
+  EXPECT_EQ(broker.log[0].msg, 1);  // m0 was never sent
+  auto dt = t.events(EventType::kDeliveryTimeout);
+  ASSERT_EQ(dt.size(), 1u);
+  EXPECT_EQ(dt[0].msg, 0);
+  EXPECT_EQ(dt[0].broker, -1);
+  EXPECT_EQ(dt[0].outcome, Result::kFailedDropped);
+  EXPECT_TRUE(t.events(EventType::kRequestTimeout).empty());
+  EXPECT_LT(t.runtime->now(), cfg.request_timeout_ms);  // no timer had to run out
+}
+
+// In flight (2.1+), the batch fails at once; its request stays on the connection, which
+// is not closed, and the broker's late answer is ignored. No request times out.
+TEST(KafkaProducer, DeliveryTimeoutFaultFailsABatchInFlightAndIgnoresItsAnswer) {
+  Config cfg = plain_config();
+  TestEnv t(cfg);
+  FakeBroker broker(t, 0);
+  broker.hold = true;
+  Client c(t);
+  c.send(0);
+  ASSERT_TRUE(t.run([&] { return broker.produces.size() == 1; }));
+  ASSERT_TRUE(c.producer->expire_delivery(-1, -1));  // the oldest unacknowledged batch
+  ASSERT_TRUE(t.run([&] { return c.results.size() == 1; }));
+  EXPECT_EQ(c.results[0].second.error, Error::kRequestTimedOut);
+  auto dt = t.events(EventType::kDeliveryTimeout);
+  ASSERT_EQ(dt.size(), 1u);
+  EXPECT_EQ(dt[0].broker, 0);
+  broker.release();
+  t.run([&] { return false; }, t.runtime->now() + 100);
+  EXPECT_TRUE(t.events(EventType::kProduceResponse).empty());
+  EXPECT_TRUE(t.events(EventType::kRequestTimeout).empty());
+  EXPECT_EQ(broker.log.size(), 1u);  // appended all the same
+  EXPECT_FALSE(c.producer->expire_delivery(-1, -1));  // nothing left to expire
+}
+
+// Before KIP-91 (2.1) nothing expires a request in flight: the fault has nothing to act on.
+TEST(KafkaProducer, DeliveryTimeoutFaultLeavesARequestInFlightBefore21) {
+  Config cfg = plain_config();
+  cfg.version = KafkaVersion{2, 0, 0};
+  TestEnv t(cfg);
+  FakeBroker broker(t, 0);
+  broker.hold = true;
+  Client c(t);
+  c.send(0);
+  ASSERT_TRUE(t.run([&] { return broker.produces.size() == 1; }));
+  EXPECT_FALSE(c.producer->expire_delivery(0, 0));
+  broker.release();
+  ASSERT_TRUE(t.run([&] { return c.results.size() == 1; }));
+  EXPECT_EQ(c.results[0].second.error, Error::kNone);
+  EXPECT_TRUE(t.events(EventType::kDeliveryTimeout).empty());
+}
+
+// RecordAccumulator.drain takes one batch per partition in each sender loop: two ready
+// batches of the one partition leave in two loops (two work items), so something can
+// happen between them (a fault strikes the second while it is still queued).
+TEST(KafkaProducer, DrainsOneBatchOfThePartitionPerSenderLoop) {
+  Config cfg = plain_config();
+  cfg.linger_ms = 1000;
+  Timings one_per_batch;
+  one_per_batch.batch_records = 1;
+  TestEnv t(cfg, 1, one_per_batch);
+  FakeBroker broker(t, 0);
+  broker.hold = true;
+  Client c(t);
+  c.send(0);
+  c.send(1);
+  ASSERT_TRUE(t.run([&] { return !t.events(EventType::kProduceRequest).empty(); }));
+  EXPECT_EQ(t.events(EventType::kProduceRequest).size(), 1u);  // m1 waits for the next loop
+  ASSERT_TRUE(t.run([&] { return t.events(EventType::kProduceRequest).size() == 2; }));
+  EXPECT_EQ(t.events(EventType::kProduceRequest)[1].msg, 1);
+  EXPECT_LT(t.runtime->now(), 1000);  // the next loop came at once, not after a linger
+}
+
 TEST(KafkaProducer, AcksZeroSucceedsWithoutAResponse) {
   Config cfg = plain_config();
   cfg.acks = Acks::kZero;

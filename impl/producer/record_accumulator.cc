@@ -68,6 +68,13 @@ std::vector<BatchPtr> RecordAccumulator::expire(Millis now, Millis timeout, Mill
   return expired;
 }
 
+bool RecordAccumulator::remove(const BatchPtr& batch) {
+  auto it = std::find(q_.begin(), q_.end(), batch);
+  if (it == q_.end()) return false;
+  q_.erase(it);
+  return true;
+}
+
 std::vector<BatchPtr> RecordAccumulator::take_all() {
   std::vector<BatchPtr> all(q_.begin(), q_.end());
   q_.clear();

@@ -68,6 +68,10 @@ class RecordAccumulator {
   // (expiredBatches); lowers *wake to the next expiry.
   std::vector<BatchPtr> expire(Millis now, Millis timeout, Millis* wake);
 
+  // Removes `batch` wherever it is in the queue (a delivery-timeout fault: the batch's
+  // deadline came first); false if it is not queued.
+  bool remove(const BatchPtr& batch);
+
   std::vector<BatchPtr> take_all();  // abortUndrainedBatches
   bool empty() const { return q_.empty(); }
   const std::deque<BatchPtr>& batches() const { return q_; }

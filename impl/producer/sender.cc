@@ -152,6 +152,8 @@ bool Sender::produce_in_flight_locked() const {
 
 void Sender::run_locked() {
   if (core_.crashed) return;
+  drained_this_loop_ = false;
+  more_to_drain_ = false;
   Millis now = core_.env.runtime.now();
   Millis wake = kNever;
   expire_locked(now, &wake);
@@ -168,6 +170,8 @@ void Sender::run_locked() {
   check_request_timeouts_locked(now, &wake);
   if (!core_.accumulator.empty()) core_.accumulator.ready(now, core_.flush, &wake);
   schedule_locked(now, wake);
+  // Sender.run loops on runOnce: the next batch of the partition goes in the next loop.
+  if (more_to_drain_) wakeup();
 }
 
 void Sender::schedule_locked(Millis now, Millis wake) {
@@ -191,20 +195,7 @@ void Sender::expire_locked(Millis now, Millis* wake) {
   const Config& c = core_.env.config;
   bool kip91 = c.version >= KafkaVersion{2, 1, 0};
   Millis timeout = kip91 ? c.delivery_timeout_ms : c.request_timeout_ms;
-  auto expire = [&](const BatchPtr& b, NodeId broker) {
-    Decision d;
-    d.fate = Fate::kFail;
-    d.outcome = failure_outcome();
-    d.bump = !core_.txn.transactional() && core_.txn.numbered_under_current(*b);
-    for (size_t i = 0; i < b->records.size(); ++i) {
-      Event e = produce_event(EventType::kDeliveryTimeout, broker, *b, i);
-      e.result = Result::kDeliveryTimedOut;
-      e.outcome = d.outcome;
-      core_.env.trace.record(e);
-    }
-    apply_locked(b, d, Error::kRequestTimedOut, -1, now);
-  };
-  for (const BatchPtr& b : core_.accumulator.expire(now, timeout, wake)) expire(b, -1);
+  for (const BatchPtr& b : core_.accumulator.expire(now, timeout, wake)) expire_batch_locked(b, -1, now);
   if (!kip91) return;
   for (auto& [broker, q] : in_flight_) {
     while (!q.empty()) {
@@ -216,9 +207,69 @@ void Sender::expire_locked(Millis now, Millis* wake) {
       // The request stays on the wire; its response, if any, is ignored.
       BatchPtr b = q.front().batch;
       q.pop_front();
-      expire(b, broker);
+      expire_batch_locked(b, broker, now);
     }
   }
+}
+
+// Sender.failBatch with the TimeoutException of an expired batch: not retried.
+void Sender::expire_batch_locked(const BatchPtr& b, NodeId broker, Millis now) {
+  Decision d;
+  d.fate = Fate::kFail;
+  d.outcome = failure_outcome();
+  d.bump = !core_.txn.transactional() && core_.txn.numbered_under_current(*b);
+  for (size_t i = 0; i < b->records.size(); ++i) {
+    Event e = produce_event(EventType::kDeliveryTimeout, broker, *b, i);
+    e.result = Result::kDeliveryTimedOut;
+    e.outcome = d.outcome;
+    core_.env.trace.record(e);
+  }
+  apply_locked(b, d, Error::kRequestTimedOut, -1, now);
+}
+
+bool Sender::expire_now(int32_t msg, int8_t gen) {
+  {
+    std::lock_guard<std::mutex> g(core_.mu);
+    if (core_.crashed) return false;
+    auto holds = [&](const BatchPtr& b) {
+      if (msg < 0) return true;
+      for (const PendingRecord& r : b->records) {
+        if (r.msg == msg && (gen < 0 || r.gen == gen)) return true;
+      }
+      return false;
+    };
+    // The candidate: queued (broker -1) or in flight to a broker. With no record named, the
+    // oldest batch (the first whose deadline comes); a drained batch before a queued one
+    // of the same age.
+    BatchPtr target;
+    NodeId where = -1;
+    auto consider = [&](const BatchPtr& b, NodeId broker) {
+      if (!holds(b)) return;
+      if (!target || b->created_ms < target->created_ms ||
+          (b->created_ms == target->created_ms && where < 0 && broker >= 0)) {
+        target = b;
+        where = broker;
+      }
+    };
+    for (const auto& [broker, q] : in_flight_) {
+      for (const InFlight& f : q) consider(f.batch, broker);
+    }
+    for (const BatchPtr& b : core_.accumulator.batches()) consider(b, -1);
+    if (!target) return false;
+    Millis now = core_.env.runtime.now();
+    if (where < 0) {
+      core_.accumulator.remove(target);
+    } else {
+      // Before 2.1 (KIP-91) nothing expires a batch in flight: only its request timeout.
+      if (core_.env.config.version < KafkaVersion{2, 1, 0}) return false;
+      std::deque<InFlight>& q = in_flight_[where];
+      q.erase(std::find_if(q.begin(), q.end(), [&](const InFlight& f) { return f.batch == target; }));
+      // The request stays on the connection; its response, if any, is ignored.
+    }
+    expire_batch_locked(target, where, now);
+  }
+  wakeup();
+  return true;
 }
 
 // request.timeout.ms: NetworkClient.handleTimedOutRequests closes the connection, and every
@@ -339,6 +390,12 @@ void Sender::drain_locked(Millis now) {
   while (static_cast<int>(q.size()) < env.config.max_in_flight) {
     BatchPtr b = core_.accumulator.ready(now, core_.flush, &ignored);
     if (!b) break;
+    // RecordAccumulator.drain takes at most one batch per partition in each sender loop
+    // (drainBatchesForOneNode visits each partition once): one Produce per loop here.
+    if (drained_this_loop_) {
+      more_to_drain_ = true;
+      break;
+    }
     if (txn.idempotent()) {
       // RecordAccumulator.shouldStopDrainBatchesForPartition: a retried, numbered batch waits
       // until the requests before it have resolved; an unnumbered one waits while requests
@@ -354,6 +411,7 @@ void Sender::drain_locked(Millis now) {
       }
     }
     core_.accumulator.pop_front();
+    drained_this_loop_ = true;
     if (b->has_sequence() && !txn.numbered_under_current(*b)) b->clear_sequence();
     txn.number(*b);
     ++b->attempts;
@@ -561,6 +619,37 @@ void Sender::maybe_transaction_progress_locked() {
 
 void Sender::maybe_coordinator_request_locked(Millis now, Millis* wake) {
   if (core_.coordinator_corr != 0 || core_.requests.empty()) return;
+  // TransactionManager.maybeTerminateRequestWithError: in an error state (a batch failed
+  // for good after the application queued its partition and offsets) the transaction's
+  // requests are failed with the error instead of sent; only EndTxn (the abort) and
+  // InitProducerId go out.
+  if (core_.txn.transactional() && core_.txn.state() == TxnState::kAbortableError) {
+    std::deque<CoordinatorRequest> keep;
+    for (const CoordinatorRequest& r : core_.requests) {
+      if (r.kind == CoordinatorRequest::Kind::kEndTxn || r.kind == CoordinatorRequest::Kind::kInitProducerId)
+        keep.push_back(r);
+    }
+    core_.requests = std::move(keep);
+    core_.complete(core_.offsets_done, core_.txn.last_error());
+    if (core_.requests.empty()) return;
+  }
+  // TransactionManager.nextRequest: no EndTxn for a transaction that added neither its
+  // partition nor its offsets (transactionStarted is false): the coordinator knows nothing
+  // to complete. The producer completes it on its own ("Not sending EndTxn for completed
+  // transaction since no partitions or offsets were successfully added").
+  if (core_.txn.transactional() && core_.requests.front().kind == CoordinatorRequest::Kind::kEndTxn &&
+      !core_.txn.transaction_started()) {
+    CoordinatorRequest r = core_.requests.front();
+    Event e;
+    e.type = EventType::kEndTxn;
+    e.msg = r.msg;
+    e.gen = r.gen;
+    e.producer_id = core_.txn.event_producer_id();
+    e.result = r.commit ? Result::kCommitTxn : Result::kAbortTxn;
+    core_.env.trace.record(e);
+    end_txn_done_locked(r.commit, -1);
+    if (core_.requests.empty()) return;
+  }
   if (now < coordinator_retry_at_) {
     *wake = std::min(*wake, coordinator_retry_at_);
     return;
@@ -625,6 +714,30 @@ void Sender::maybe_coordinator_request_locked(Millis now, Millis* wake) {
       env.network.send(core_.node, kTxnCoordinator, q);
       break;
     }
+  }
+}
+
+// EndTxn succeeded (or was not needed): the transaction is over. `new_epoch` >= 0: the
+// coordinator bumped the epoch with it (transaction.version=2).
+void Sender::end_txn_done_locked(bool commit, int16_t new_epoch) {
+  TransactionManager& txn = core_.txn;
+  core_.requests.pop_front();
+  core_.end_queued = false;
+  core_.flush = false;
+  if (new_epoch >= 0) txn.set_producer_id(txn.producer_id(), new_epoch);
+  if (commit) {
+    txn.set_state(TxnState::kReady);
+    core_.complete(core_.commit_done, Error::kNone);
+  } else if (core_.env.config.version >= KafkaVersion{2, 5, 0} && new_epoch < 0) {
+    // KIP-360: after an abortable error the producer bumps its epoch before going on.
+    txn.set_state(TxnState::kInitializing);
+    CoordinatorRequest bump;
+    bump.kind = CoordinatorRequest::Kind::kInitProducerId;
+    bump.bump = true;
+    core_.requests.push_front(bump);
+  } else {
+    txn.set_state(TxnState::kReady);
+    core_.complete(core_.abort_done, Error::kNone);
   }
 }
 
@@ -730,25 +843,7 @@ void Sender::handle_coordinator_response_locked(const Payload& p) {
     }
   } else if (auto* r = std::get_if<EndTxnResponse>(&p)) {
     if (r->error == Error::kNone) {
-      core_.requests.pop_front();
-      core_.end_queued = false;
-      core_.flush = false;
-      // transaction.version=2: the coordinator bumped the epoch with this commit/abort.
-      if (r->producer_epoch >= 0) txn.set_producer_id(txn.producer_id(), r->producer_epoch);
-      if (req.commit) {
-        txn.set_state(TxnState::kReady);
-        core_.complete(core_.commit_done, Error::kNone);
-      } else if (env.config.version >= KafkaVersion{2, 5, 0} && r->producer_epoch < 0) {
-        // KIP-360: after an abortable error the producer bumps its epoch before going on.
-        txn.set_state(TxnState::kInitializing);
-        CoordinatorRequest bump;
-        bump.kind = CoordinatorRequest::Kind::kInitProducerId;
-        bump.bump = true;
-        core_.requests.push_front(bump);
-      } else {
-        txn.set_state(TxnState::kReady);
-        core_.complete(core_.abort_done, Error::kNone);
-      }
+      end_txn_done_locked(req.commit, r->producer_epoch);
     } else if (r->error == Error::kConcurrentTransactions) {
       retry_later();
     } else if (fenced(r->error) || !req.commit) {

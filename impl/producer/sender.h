@@ -29,6 +29,14 @@ class Sender {
   // Something changed on the application side: run the sender loop soon. Any thread.
   void wakeup();
 
+  // A delivery-timeout fault: the batch holding record (msg, gen) — with msg < 0 the
+  // oldest unacknowledged batch — reaches delivery.timeout.ms now, where it is: in the
+  // accumulator it is dropped and never sent (RecordAccumulator.expiredBatches); in flight
+  // (from 2.1, Sender.getExpiredInflightBatches) it fails while its request stays on the
+  // connection, whose response is then ignored. Its callback gets the timeout. False if
+  // there is no such batch (or it is in flight before 2.1). Any thread, synchronously.
+  bool expire_now(int32_t msg, int8_t gen);
+
  private:
   struct InFlight {
     int64_t correlation_id = 0;
@@ -49,6 +57,7 @@ class Sender {
   // The sender loop (Sender.runOnce); the caller holds core_.mu.
   void run_locked();
   void expire_locked(Millis now, Millis* wake);
+  void expire_batch_locked(const BatchPtr& b, NodeId broker, Millis now);
   void check_request_timeouts_locked(Millis now, Millis* wake);
   void maybe_metadata_locked(Millis now, Millis* wake);
   void maybe_transaction_progress_locked();
@@ -69,6 +78,7 @@ class Sender {
                     Millis now);
   void fatal_locked(Error e);
   void coordinator_error_locked(Error e, bool fatal);
+  void end_txn_done_locked(bool commit, int16_t new_epoch);
   bool produce_in_flight_locked() const;
   Event produce_event(EventType type, NodeId broker, const ProducerBatch& b, size_t i) const;
 
@@ -91,6 +101,11 @@ class Sender {
 
   Millis coordinator_retry_at_ = 0;
   bool init_queued_ = false;  // idempotent producer: InitProducerId queued or in flight
+
+  // This loop (run_locked, Sender.runOnce) drained its partition's one batch; another was
+  // ready, so the sender loops again at once.
+  bool drained_this_loop_ = false;
+  bool more_to_drain_ = false;
 
   TimerId wake_timer_ = 0;
   Millis wake_at_ = -1;

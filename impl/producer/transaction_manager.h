@@ -83,6 +83,9 @@ class TransactionManager {
   bool partition_queued() const { return partition_queued_; }
   void set_partition_queued() { partition_queued_ = true; }
   void set_offsets_added() { offsets_added_ = true; }
+  // TransactionManager.transactionStarted: the coordinator has the partition or the
+  // offsets; otherwise there is nothing for EndTxn to complete.
+  bool transaction_started() const { return partition_added_ || offsets_added_; }
   void set_txn_record(int32_t msg, int8_t gen) {
     if (txn_msg_ < 0) {
       txn_msg_ = msg;
