@@ -139,10 +139,9 @@ namespace {
 // "Model → implementation", F7 and F12).
 const std::set<std::string>& replay_not_yet() {
   static const std::set<std::string> names = {
-      // The zombie's own steps after the fault: its Produce's response and its commit's
-      // answer are logged (F7), and its application goes on to its next message's
-      // transaction (send, a fenced AddPartitionsToTxn), where the model's zombie finishes at
-      // most its open transaction (F12). The replay stops at the zombie's produce_response.
+      // The zombie's application goes on to its next message's transaction (send, then a
+      // fenced AddPartitionsToTxn), where the model's zombie finishes at most its open
+      // transaction (F12). The replay stops at that send (event 14).
       "eos-producer-app-zombie/D_app.jsonl",
   };
   return names;
@@ -265,6 +264,40 @@ TEST(ImplReplayRules, AnOrphansCompletionChangesNothing) {
   ReplayResult e = replay_trace(c, early);
   ASSERT_FALSE(e.ok);
   EXPECT_EQ(e.failed_step, int(append) + 1) << e.error;
+}
+
+// The zombie's sender reads the success of its orphan (F7): a no-op for the model, which
+// dropped the orphan once the leader handled it, but only in the zombie's epoch. The run then
+// stops where the zombie's application begins its next transaction (F12).
+TEST(ImplReplayRules, AZombiesResponseChangesNothing) {
+  Trace t = load("eos-producer-app-zombie/D_app.jsonl");
+  ReproduceOptions o;
+  o.seeds = 10;
+  ReproduceResult rr = reproduce_on_impl(t, o);
+  ASSERT_TRUE(rr.reproduced);
+  Config c = std::get<Config>(config_of(t.header));
+  Trace run;
+  run.header = t.header;
+  run.header.source = "impl";
+  run.events = rr.events;
+  size_t zombie = run.events.size(), response = run.events.size(), next = run.events.size();
+  for (size_t i = 0; i < run.events.size(); ++i) {
+    const Event& e = run.events[i];
+    if (e.type == EventType::kProducerZombie && zombie == run.events.size()) zombie = i;
+    if (i > zombie && e.type == EventType::kProduceResponse && response == run.events.size()) response = i;
+    if (i > response && e.type == EventType::kSend && e.msg == 1 && next == run.events.size()) next = i;
+  }
+  ASSERT_LT(response, next);
+  ASSERT_LT(next, run.events.size());
+  ReplayResult r = replay_trace(c, run);
+  ASSERT_FALSE(r.ok);
+  EXPECT_EQ(r.failed_step, int(next) + 1) << r.error;
+  // Not in another epoch than the zombie's.
+  Trace other = run;
+  other.events[response].producer_id += 1;
+  ReplayResult w = replay_trace(c, other);
+  ASSERT_FALSE(w.ok);
+  EXPECT_EQ(w.failed_step, int(response) + 1) << w.error;
 }
 
 }  // namespace
