@@ -179,6 +179,20 @@ int run_on_impl(const ReplayArgs& args, const Trace& trace, const Config& config
         return 2;
       }
     }
+  } else if (!args.impl_trace.empty() && !rr.events.empty()) {
+    // Not reproduced: the last run tried, to see how far it got.
+    Trace t;
+    t.header = trace.header;
+    t.header.source = "impl";
+    t.header.effect.clear();
+    t.header.note = "kdc replay --on impl " + args.trace + ": the last seed tried, not reproducing " +
+                    rr.effect;
+    t.events = rr.events;
+    std::string error;
+    if (!write_trace(args.impl_trace, t, &error)) {
+      err << "kdc replay --on impl: cannot write " << args.impl_trace << ": " << error << "\n";
+      return 2;
+    }
   }
   if (args.json) {
     nlohmann::ordered_json j;

@@ -55,6 +55,19 @@ std::vector<impl::DirectedFault> directed_faults_of(const std::vector<Event>& ev
         if (same_pattern(pattern_of(events[j]), f.after)) ++f.occurrence;
       }
     }
+    if (events[i].type == EventType::kProducerZombie) {
+      // The replacement the zombie fault starts initialises (InitProducerId) where the
+      // counterexample's next init_producer_id is: right after the step before it. Whether
+      // the zombie commits first, or is fenced by it, is decided there.
+      for (size_t k = i + 1; k < events.size(); ++k) {
+        if (events[k].type != EventType::kInitProducerId) continue;
+        f.init_after = pattern_of(events[k - 1]);
+        for (size_t j = 0; j < k; ++j) {
+          if (same_pattern(pattern_of(events[j]), f.init_after)) ++f.init_occurrence;
+        }
+        break;
+      }
+    }
     faults.push_back(f);
   }
   return faults;

@@ -62,6 +62,22 @@ TEST(ImplReproduction, TheSameCrashLosesNothingUnderAcksAll) {
   EXPECT_EQ(r.seeds_tried, 20);
 }
 
+// A zombie's replacement initialises where the counterexample's init_producer_id is: after
+// the coordinator completed the zombie's commit (step 12 of the trace).
+TEST(ImplReproduction, AZombiesReplacementInitialisesWhereTheTraceSays) {
+  Trace t = load("eos-producer-app-zombie/D_app.jsonl");
+  std::vector<impl::DirectedFault> f = directed_faults_of(t.events, 5000);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].fault, EventType::kProducerZombie);
+  EXPECT_EQ(f[0].after.type, EventType::kAddPartitionsToTxn);
+  EXPECT_EQ(f[0].init_after.type, EventType::kCompleteTxn);
+  EXPECT_EQ(f[0].init_after.result, Result::kCommitTxn);
+  EXPECT_EQ(f[0].init_occurrence, 1);
+  // Other faults hold nothing.
+  Trace l = load("at-most-once/L_ack.jsonl");
+  EXPECT_EQ(directed_faults_of(l.events, 5000)[0].init_occurrence, 0);
+}
+
 }  // namespace
 }  // namespace kdc
 
@@ -87,12 +103,7 @@ std::vector<std::string> canonical_counterexamples() {
 // Those that do not reproduce on the implementation yet, each with why
 // (docs/conformance.md, "Model → implementation").
 const std::set<std::string>& not_yet() {
-  static const std::set<std::string> names = {
-      // A transactional interleaving (a late write after the abort, a zombie's re-send) that
-      // the seeds tried do not produce.
-      "eos-kafka-3.5-late-write/V_unc.jsonl",
-      "eos-producer-app-zombie/D_app.jsonl",
-  };
+  static const std::set<std::string> names = {};
   return names;
 }
 
@@ -124,8 +135,21 @@ TEST(ImplReproduction, CanonicalCounterexamplesReproduce) {
 namespace kdc {
 namespace {
 
+// Reproducing runs that do not replay on the model yet, each with why (docs/conformance.md,
+// "Model → implementation", F7 and F12).
+const std::set<std::string>& replay_not_yet() {
+  static const std::set<std::string> names = {
+      // The zombie's application goes on to its next message's transaction (send, then a
+      // fenced AddPartitionsToTxn), where the model's zombie finishes at most its open
+      // transaction (F12). The replay stops at that send (event 14).
+      "eos-producer-app-zombie/D_app.jsonl",
+  };
+  return names;
+}
+
 // Both directions at once: the implementation's run that reproduced a counterexample must
-// itself replay on the model. Every reproducing run does.
+// itself replay on the model. Every reproducing run does, but those in replay_not_yet()
+// (which must still reproduce; that they do not replay is printed).
 TEST(ImplReproduction, ReproducingRunsReplayOnTheModel) {
   int replayed = 0;
   for (const std::string& name : canonical_counterexamples()) {
@@ -142,7 +166,11 @@ TEST(ImplReproduction, ReproducingRunsReplayOnTheModel) {
     impl_trace.header.source = "impl";
     impl_trace.events = r.events;
     ReplayResult back = replay_trace(std::get<Config>(loaded), impl_trace);
-    EXPECT_TRUE(back.ok) << name << " (seed " << r.seed << "): " << back.error;
+    if (replay_not_yet().count(name)) {
+      std::printf("%s: does not replay yet, step %d\n", name.c_str(), back.failed_step);
+    } else {
+      EXPECT_TRUE(back.ok) << name << " (seed " << r.seed << "): " << back.error;
+    }
     replayed += back.ok;
   }
   std::printf("%d reproducing runs replay on the model\n", replayed);
@@ -236,6 +264,40 @@ TEST(ImplReplayRules, AnOrphansCompletionChangesNothing) {
   ReplayResult e = replay_trace(c, early);
   ASSERT_FALSE(e.ok);
   EXPECT_EQ(e.failed_step, int(append) + 1) << e.error;
+}
+
+// The zombie's sender reads the success of its orphan (F7): a no-op for the model, which
+// dropped the orphan once the leader handled it, but only in the zombie's epoch. The run then
+// stops where the zombie's application begins its next transaction (F12).
+TEST(ImplReplayRules, AZombiesResponseChangesNothing) {
+  Trace t = load("eos-producer-app-zombie/D_app.jsonl");
+  ReproduceOptions o;
+  o.seeds = 10;
+  ReproduceResult rr = reproduce_on_impl(t, o);
+  ASSERT_TRUE(rr.reproduced);
+  Config c = std::get<Config>(config_of(t.header));
+  Trace run;
+  run.header = t.header;
+  run.header.source = "impl";
+  run.events = rr.events;
+  size_t zombie = run.events.size(), response = run.events.size(), next = run.events.size();
+  for (size_t i = 0; i < run.events.size(); ++i) {
+    const Event& e = run.events[i];
+    if (e.type == EventType::kProducerZombie && zombie == run.events.size()) zombie = i;
+    if (i > zombie && e.type == EventType::kProduceResponse && response == run.events.size()) response = i;
+    if (i > response && e.type == EventType::kSend && e.msg == 1 && next == run.events.size()) next = i;
+  }
+  ASSERT_LT(response, next);
+  ASSERT_LT(next, run.events.size());
+  ReplayResult r = replay_trace(c, run);
+  ASSERT_FALSE(r.ok);
+  EXPECT_EQ(r.failed_step, int(next) + 1) << r.error;
+  // Not in another epoch than the zombie's.
+  Trace other = run;
+  other.events[response].producer_id += 1;
+  ReplayResult w = replay_trace(c, other);
+  ASSERT_FALSE(w.ok);
+  EXPECT_EQ(w.failed_step, int(response) + 1) << w.error;
 }
 
 }  // namespace

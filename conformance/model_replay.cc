@@ -172,6 +172,31 @@ bool is_stutter(const Config& c, const State& s, const Event& e) {
                                 : Result::kNotEnoughReplicasAfterAppend;
       return e.result == Result::kNone || e.result == result;
     }
+    case EventType::kProduceResponse: {
+      // A zombie's sender reading the success of its orphan (finding F7): the model drops
+      // an orphan once the leader handled it, and a zombie's commit needs only its record
+      // below the high watermark, not the answer. Only from the zombie's epoch
+      // (coordinator.zombie_epoch), never for a batch the model itself awaits an answer
+      // for, and only when the current leader holds that very record below its HW.
+      if (!c.transactional || e.producer_id <= 0 || e.result != Result::kAppended) return false;
+      if (s.coordinator.zombie_epoch == 0 || e.producer_id != s.coordinator.zombie_epoch) return false;
+      for (int i = 0; i < s.producer.in_flight; ++i) {
+        const Batch& b = s.producer.flight[i];
+        if (b.stage != Batch::kOrphan && b.msg == e.msg && b.gen == e.gen &&
+            b.producer_id == e.producer_id)
+          return false;
+      }
+      const int leader = s.partition.leader;
+      if (!valid_broker(c, leader) || !acts_as_leader(s, leader)) return false;
+      const Replica& r = s.replica[leader];
+      for (int o = 0; o < r.log_end_offset && o < r.high_watermark; ++o) {
+        const Record& rec = r.log[o];
+        if (!rec.is_control() && rec.msg() == e.msg && rec.gen() == e.gen &&
+            rec.producer_id() == e.producer_id)
+          return true;
+      }
+      return false;
+    }
     case EventType::kMetadataUpdate:
       return s.producer.metadata_leader == e.broker && s.partition.leader == e.broker &&
              (e.leader_epoch == -1 || e.leader_epoch == s.partition.leader_epoch);

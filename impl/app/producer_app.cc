@@ -88,12 +88,41 @@ class ProducerApp::Impl {
       for (auto& p : fresh) queue_.push_back(p);
     }
     if (env_.config.transactional) {
-      producer_->init_transactions([this](Error e) {
-        if (e == Error::kNone) next_transaction();
-      });
+      {
+        std::lock_guard<std::mutex> g(mu_);
+        if (init_deferred_) {
+          init_pending_ = true;
+          return;
+        }
+      }
+      init();
     } else {
       send_next();
     }
+  }
+
+ public:
+  void defer_init() {
+    std::lock_guard<std::mutex> g(mu_);
+    init_deferred_ = true;
+  }
+
+  void release_init() {
+    bool pending;
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      init_deferred_ = false;
+      pending = init_pending_;
+      init_pending_ = false;
+    }
+    if (pending) env_.runtime.post(actor_, [this] { init(); });
+  }
+
+ private:
+  void init() {
+    producer_->init_transactions([this](Error e) {
+      if (e == Error::kNone) next_transaction();
+    });
   }
 
   bool pop(std::pair<int32_t, int8_t>* out) {
@@ -170,6 +199,8 @@ class ProducerApp::Impl {
 
   mutable std::mutex mu_;
   bool crashed_ = false;
+  bool init_deferred_ = false;  // defer_init(): hold initTransactions() until release_init()
+  bool init_pending_ = false;   // start() reached it while held
   std::deque<std::pair<int32_t, int8_t>> queue_;
 };
 
@@ -179,5 +210,7 @@ ProducerApp::~ProducerApp() = default;
 void ProducerApp::crash() { impl_->crash(); }
 bool ProducerApp::finished() const { return impl_->finished(); }
 bool ProducerApp::expire_delivery(int32_t msg, int8_t gen) { return impl_->expire_delivery(msg, gen); }
+void ProducerApp::defer_init() { impl_->defer_init(); }
+void ProducerApp::release_init() { impl_->release_init(); }
 
 }  // namespace kdc::impl

@@ -27,6 +27,10 @@ class ProducerApp {
   bool finished() const;  // every message sent and resolved (acked, or given up)
   // A delivery-timeout fault on its KafkaProducer (KafkaProducer::expire_delivery).
   bool expire_delivery(int32_t msg, int8_t gen);
+  // A replacement started while the old instance still runs (a zombie fault): it reads the
+  // ledger at once but holds its initTransactions() until release_init().
+  void defer_init();
+  void release_init();
 
  private:
   class Impl;

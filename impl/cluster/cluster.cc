@@ -1,5 +1,6 @@
 #include "impl/cluster/cluster.h"
 
+#include <atomic>
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -31,6 +32,8 @@ class ProducerSide {
   virtual void crash() = 0;
   virtual bool finished() const = 0;
   virtual bool expire_delivery(int32_t msg, int8_t gen) = 0;
+  virtual void defer_init() = 0;
+  virtual void release_init() = 0;
 };
 
 template <typename App>
@@ -41,6 +44,12 @@ class ProducerSideOf final : public ProducerSide {
   void crash() override { app_.crash(); }
   bool finished() const override { return app_.finished(); }
   bool expire_delivery(int32_t msg, int8_t gen) override { return app_.expire_delivery(msg, gen); }
+  void defer_init() override {
+    if constexpr (requires(App& a) { a.defer_init(); }) app_.defer_init();
+  }
+  void release_init() override {
+    if constexpr (requires(App& a) { a.release_init(); }) app_.release_init();
+  }
 
  private:
   App app_;
@@ -66,9 +75,11 @@ class Cluster::Impl {
         env_{*runtime_, network_, trace_, config_, options.timings, options.bugs} {
     messages_ = options.messages > 0 ? options.messages : config.messages;
     trace_.set_keep(options.keep_trace);
+    init_seen_.assign(options.directed_faults.size(), 0);
     trace_.set_observer([this](const Event& e) {
       observe_latency(e);
       observe_directed(e);
+      if (e.type == EventType::kDeliveryTimeout) last_expired_at_ = e.broker;
     });
     data_dir_ = options.data_dir;
     if (data_dir_.empty()) {
@@ -168,12 +179,22 @@ class Cluster::Impl {
     if (!producer_) start_producer_locked();
   }
 
-  void start_zombie_producer() {
+  void start_zombie_producer(int directed = -1) {
     std::lock_guard<std::mutex> g(mu_);
     if (!producer_) return;
     trace_.record(fault_event(EventType::kProducerZombie));
     zombies_.push_back(std::move(producer_));
     start_producer_locked();
+    // A directed zombie whose counterexample initialises the replacement after a later
+    // step: hold its initTransactions() until that step (observe_directed releases it).
+    if (directed >= 0 && options_.directed_faults[directed].init_occurrence > 0) {
+      std::lock_guard<std::mutex> t(init_mu_);
+      const DirectedFault& d = options_.directed_faults[directed];
+      if (init_seen_[directed] < d.init_occurrence) {
+        producer_->defer_init();
+        init_held_ = directed;
+      }
+    }
   }
 
   bool expire_producer_batch(int32_t msg, int8_t gen) {
@@ -392,12 +413,31 @@ class Cluster::Impl {
   // Runs under the trace recorder's lock: only counts, and queues the strike first in line
   // on the harness actor.
   void observe_directed(const Event& e) {
+    {
+      std::lock_guard<std::mutex> t(init_mu_);
+      for (size_t i = 0; i < options_.directed_faults.size(); ++i) {
+        const DirectedFault& d = options_.directed_faults[i];
+        if (d.init_occurrence <= 0 || !matches(e, d.init_after)) continue;
+        if (++init_seen_[i] == d.init_occurrence && init_held_ == static_cast<int>(i)) {
+          init_held_ = -1;
+          runtime_->post_first(harness_, [this] {
+            std::lock_guard<std::mutex> g(mu_);
+            if (producer_) producer_->release_init();
+          });
+        }
+      }
+    }
     if (directed_next_ >= options_.directed_faults.size()) return;
     const DirectedFault& f = options_.directed_faults[directed_next_];
     if (!matches(e, f.after) || ++directed_seen_ < f.occurrence) return;
     directed_seen_ = 0;
     ++directed_next_;
-    runtime_->post_first(harness_, [this, f] { strike(planned(f)); });
+    const int index = static_cast<int>(directed_next_ - 1);
+    runtime_->post_first(harness_, [this, f, index] {
+      PlannedFault p = planned(f);
+      p.directed = index;
+      strike(p);
+    });
   }
 
   static PlannedFault planned(const DirectedFault& d) {
@@ -500,7 +540,10 @@ class Cluster::Impl {
       case EventType::kDeliveryTimeout:
         // The batch's delivery.timeout.ms runs out now, where it is (in the accumulator or
         // in flight), as KIP-91's expiry does; no link is slowed, so no request times out.
-        strike_delivery_timeout_when_a_batch_is_waiting(f.msg, f.gen);
+        // The request of a batch expired in flight arrives heal_after later (well within
+        // request.timeout.ms, so that what follows it on the connection does not time out).
+        strike_delivery_timeout_when_a_batch_is_waiting(
+            f.msg, f.gen, std::min<Millis>(f.heal_after, c.request_timeout_ms / 2));
         return;
       case EventType::kTransactionTimeout:
         // The producer's next transaction request (its EndTxn) reaches the coordinator
@@ -513,7 +556,7 @@ class Cluster::Impl {
         later(f.heal_after % 2000, [this] { restart_producer(); });
         return;
       case EventType::kProducerZombie:
-        strike_zombie_when_a_transaction_is_open();
+        strike_zombie_when_a_transaction_is_open(f.directed);
         return;
       case EventType::kBrokerCrash:
         crash_broker(b, false);
@@ -558,7 +601,7 @@ class Cluster::Impl {
 
   // A zombie matters while the old instance has a transaction open (the model starts one
   // only then: finding F5); wait for one, and give up once the producer has finished.
-  void strike_zombie_when_a_transaction_is_open() {
+  void strike_zombie_when_a_transaction_is_open(int directed) {
     bool open, finished;
     {
       std::lock_guard<std::mutex> g(mu_);
@@ -566,28 +609,41 @@ class Cluster::Impl {
       finished = !producer_ || producer_->finished();
     }
     if (open) {
-      start_zombie_producer();
+      start_zombie_producer(directed);
       healed();
     } else if (finished) {
       healed();
     } else {
-      runtime_->after(harness_, 5, [this] { strike_zombie_when_a_transaction_is_open(); });
+      runtime_->after(harness_, 5, [this, directed] { strike_zombie_when_a_transaction_is_open(directed); });
     }
   }
 
   // A delivery timeout needs a batch to expire: wait for one (the named record's, if any),
   // and give up once the producer has finished.
-  void strike_delivery_timeout_when_a_batch_is_waiting(int32_t msg, int8_t gen) {
-    if (expire_producer_batch(msg, gen)) return healed();
+  void strike_delivery_timeout_when_a_batch_is_waiting(int32_t msg, int8_t gen, Millis late) {
+    last_expired_at_ = -1;
+    if (expire_producer_batch(msg, gen)) {
+      // A batch expires in flight because its request is slow (delivery.timeout.ms >=
+      // linger.ms + request.timeout.ms); the client stops waiting for it but the connection
+      // stays open (Sender.getExpiredInflightBatches fails the batch, NetworkClient keeps
+      // the channel), so the request is still on the wire and reaches the leader later —
+      // after whatever the application does next, such as abortTransaction() (KAFKA-14053).
+      const NodeId at = last_expired_at_;
+      if (at >= 0) {
+        std::lock_guard<std::mutex> g(mu_);
+        network_.delay_in_flight(kProducerBase + producer_instances_ - 1, at, late);
+      }
+      return healed();
+    }
     bool finished;
     {
       std::lock_guard<std::mutex> g(mu_);
       finished = producer_ && producer_->finished();
     }
     if (finished) return healed();
-    runtime_->after(harness_, 5, [this, msg, gen] {
+    runtime_->after(harness_, 5, [this, msg, gen, late] {
       if (stop_faults_) return healed();
-      strike_delivery_timeout_when_a_batch_is_waiting(msg, gen);
+      strike_delivery_timeout_when_a_batch_is_waiting(msg, gen, late);
     });
   }
 
@@ -641,7 +697,9 @@ class Cluster::Impl {
       }
     }
     if (leader >= 0 && brokers_[leader]) log = brokers_[leader]->view().records;
-    return judge_run(ledger_.snapshot(), log, messages_);
+    std::set<std::pair<int32_t, int8_t>> aborted;
+    if (txn_) aborted = txn_->aborted_sends();
+    return judge_run(ledger_.snapshot(), log, messages_, aborted);
   }
 
   Config config_;
@@ -675,6 +733,10 @@ class Cluster::Impl {
   std::vector<std::string> fault_log_;
   std::map<int64_t, double> send_us_;
   std::vector<double> latencies_us_;
+  std::atomic<int> last_expired_at_{-1};  // where the batch of the last delivery_timeout was
+  std::mutex init_mu_;            // the three below
+  std::vector<int> init_seen_;    // per directed fault: events matching its init_after
+  int init_held_ = -1;            // the directed zombie whose replacement waits to initialise
   size_t directed_next_ = 0;  // the next directed fault waiting for its step
   int directed_seen_ = 0;     // matching steps seen for it so far
   double first_send_us_ = -1;

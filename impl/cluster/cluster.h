@@ -41,6 +41,12 @@ struct DirectedFault {
   // unacknowledged batch), where it is: in the accumulator or in flight.
   int32_t msg = -1;
   int8_t gen = -1;
+  // Producer zombie: the replacement instance starts at once (it reads what the old one
+  // recorded) but its initTransactions() runs only right after the `init_occurrence`-th
+  // event matching `init_after` (occurrence 0: at once). The model's replacement may
+  // initialise any time later; this places its InitProducerId where the counterexample has it.
+  Event init_after{};
+  int init_occurrence = 0;
 };
 
 struct RunOptions {

@@ -23,6 +23,9 @@ struct PlannedFault {
   int count = -1;         // request timeout: requests the broker had read (-1: the seed decides)
   int32_t msg = -1;       // delivery timeout: the record whose batch expires (-1: the oldest)
   int8_t gen = -1;
+  // Producer zombie: the directed fault's index, whose init_after holds the replacement's
+  // initTransactions() (-1: none).
+  int directed = -1;
 };
 
 // At least one fault when the budget allows any (a run without faults is asked for with

@@ -20,7 +20,10 @@ bool aborted(const std::vector<Record>& log, int64_t offset, int64_t producer_id
 }  // namespace
 
 RunReport judge_run(const Ledger::Snapshot& ledger, const std::vector<Record>& leader_log,
-                    int messages) {
+                    int messages, const std::set<std::pair<int32_t, int8_t>>& aborted_sends) {
+  auto of_aborted = [&](int64_t offset, int64_t producer_id, int32_t msg, int8_t gen) {
+    return aborted(leader_log, offset, producer_id) || aborted_sends.count({msg, gen}) > 0;
+  };
   RunReport report;
   report.messages = messages;
   std::map<int32_t, MessageFate> fates;
@@ -37,7 +40,8 @@ RunReport judge_run(const Ledger::Snapshot& ledger, const std::vector<Record>& l
     MessageFate& f = fates[a.msg];
     f.msg = a.msg;
     ++f.deliveries;
-    if (aborted(leader_log, a.offset, a.producer_id)) f.effects.push_back("V_unc");
+    const bool unc = of_aborted(a.offset, a.producer_id, a.msg, a.gen);
+    if (unc) f.effects.push_back("V_unc");
     auto it = first.find(a.msg);
     if (it == first.end()) {
       first.emplace(a.msg, a);
@@ -46,6 +50,7 @@ RunReport judge_run(const Ledger::Snapshot& ledger, const std::vector<Record>& l
       continue;
     }
     const Ledger::Applied& one = it->second;
+    if (unc || of_aborted(one.offset, one.producer_id, one.msg, one.gen)) continue;
     if (a.gen != one.gen) {
       f.effects.push_back("D_app");
     } else if (a.offset != one.offset || a.leader_epoch != one.leader_epoch) {
@@ -57,7 +62,7 @@ RunReport judge_run(const Ledger::Snapshot& ledger, const std::vector<Record>& l
   // Losses, in the model's order of explanations.
   std::set<int32_t> in_log;
   for (const Record& r : leader_log) {
-    if (r.control == Control::kNone && r.msg >= 0 && !aborted(leader_log, r.offset, r.producer_id))
+    if (r.control == Control::kNone && r.msg >= 0 && !of_aborted(r.offset, r.producer_id, r.msg, r.gen))
       in_log.insert(r.msg);
   }
   for (const auto& [msg, m] : ledger.messages) {

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <set>
+#include <utility>
 #include <vector>
 
 #include "impl/app/ledger.h"
@@ -54,8 +56,14 @@ struct RunReport {
 
 // Judges a run. `leader_log` is the final leader's log (markers included); read_committed
 // decides whether an applied record of an aborted transaction counts (V_unc).
+// `aborted_sends` is the transaction coordinator's view: the sends (message, send number)
+// whose transaction it aborted. A record of such a send that takes effect is V_unc even if
+// a later COMMIT marker of the same producer closed it on the partition (KAFKA-14053: a late
+// write of an aborted transaction, appended after its ABORT marker, joins the next one); as
+// in the model (docs/transactions.md, section 4), a second copy of a message where either
+// copy is aborted is V_unc, not also a duplicate.
 RunReport judge_run(const Ledger::Snapshot& ledger, const std::vector<Record>& leader_log,
-                    int messages);
+                    int messages, const std::set<std::pair<int32_t, int8_t>>& aborted_sends = {});
 
 }  // namespace kdc::impl
 

@@ -89,5 +89,28 @@ TEST(JudgeRun, ReorderingAndAbortedReads) {
   EXPECT_EQ(r.effects["V_unc"], 1);
 }
 
+// KAFKA-14053: m0's first send (gen 0) was aborted by the coordinator, but its late write
+// landed after the ABORT marker and the next transaction's COMMIT closed it; the sink
+// applied it. The log alone says committed; the coordinator's view says V_unc, and the
+// second copy (gen 1) is not also D_app.
+TEST(JudgeRun, ALateWriteOfAnAbortedSendIsVUncNotADuplicate) {
+  Ledger l;
+  l.sent(0, 0);
+  l.failed(0, 0, false);
+  l.sent(0, 1);
+  l.acked(0, 1, 2);
+  l.applied(applied(0, 1, 0, 1, 1));
+  l.applied(applied(0, 2, 1, 1, 1));
+  Record abort_marker = data(0, -1, 0, 1, 1);
+  abort_marker.control = Control::kAbort;
+  Record commit_marker = data(3, -1, 0, 1, 1);
+  commit_marker.control = Control::kCommit;
+  std::vector<Record> log = {abort_marker, data(1, 0, 0, 1, 1), data(2, 0, 1, 1, 1), commit_marker};
+  EXPECT_EQ(judge_run(l.snapshot(), log, 1).effects.count("V_unc"), 0u);  // the log's view
+  RunReport r = judge_run(l.snapshot(), log, 1, {{0, 0}});
+  EXPECT_EQ(r.effects.count("V_unc"), 1u);
+  EXPECT_EQ(r.effects.count("D_app"), 0u);
+}
+
 }  // namespace
 }  // namespace kdc::impl

@@ -31,6 +31,11 @@ class TransactionCoordinator::Impl {
     return status_ != Status::kEmpty;
   }
 
+  std::set<std::pair<int32_t, int8_t>> aborted_sends() const {
+    std::lock_guard<std::mutex> g(mu_);
+    return aborted_sends_;
+  }
+
  private:
   // The open (or completing) transaction of the transactional.id.
   struct Txn {
@@ -269,6 +274,7 @@ class TransactionCoordinator::Impl {
     record(EventType::kCompleteTxn, txn_.msg, txn_.gen, -1,
            commit ? Result::kCommitTxn : Result::kAbortTxn,
            commit && txn_.offsets ? txn_.offset : -1);
+    if (!commit && txn_.msg >= 0) aborted_sends_.insert({txn_.msg, txn_.gen});
     status_ = Status::kEmpty;
   }
 
@@ -363,6 +369,7 @@ class TransactionCoordinator::Impl {
   int16_t epoch_ = 0;
   int64_t txn_timeout_ms_;
   Status status_ = Status::kEmpty;
+  std::set<std::pair<int32_t, int8_t>> aborted_sends_;  // completed aborts, per send
   Txn txn_;
   uint64_t serial_ = 0;
   bool last_abort_timed_out_ = false;
@@ -378,5 +385,8 @@ class TransactionCoordinator::Impl {
 TransactionCoordinator::TransactionCoordinator(const Env& env) : impl_(std::make_unique<Impl>(env)) {}
 TransactionCoordinator::~TransactionCoordinator() = default;
 bool TransactionCoordinator::busy() const { return impl_->busy(); }
+std::set<std::pair<int32_t, int8_t>> TransactionCoordinator::aborted_sends() const {
+  return impl_->aborted_sends();
+}
 
 }  // namespace kdc::impl

@@ -5,7 +5,10 @@
 #ifndef KDC_IMPL_COORDINATOR_TRANSACTION_COORDINATOR_H_
 #define KDC_IMPL_COORDINATOR_TRANSACTION_COORDINATOR_H_
 
+#include <cstdint>
 #include <memory>
+#include <set>
+#include <utility>
 
 #include "impl/cluster/env.h"
 
@@ -20,6 +23,9 @@ class TransactionCoordinator {
 
   // True while a transaction is open or its markers are being written.
   bool busy() const;
+  // The sends (message, send number) whose transaction this coordinator aborted (EndTxn
+  // abort, a fenced instance's transaction at InitProducerId, a transaction timeout).
+  std::set<std::pair<int32_t, int8_t>> aborted_sends() const;
 
  private:
   class Impl;

@@ -117,6 +117,16 @@ void Network::deliver(NodeId from, NodeId to, uint64_t incarnation, uint64_t seq
   {
     std::lock_guard<std::mutex> g(mu_);
     Link& link = links_[{from, to}];
+    for (const auto& [range, until] : link.held) {
+      if (seq < range.first || seq > range.second || runtime_.now() >= until) continue;
+      auto it = endpoints_.find(to);
+      if (it == endpoints_.end()) return;
+      runtime_.after(it->second.reader, until - runtime_.now(),
+                     [this, from, to, incarnation, seq, p = std::move(payload), may_duplicate]() mutable {
+                       deliver(from, to, incarnation, seq, std::move(p), may_duplicate);
+                     });
+      return;
+    }
     link.delivered_upto = std::max(link.delivered_upto, seq);
     auto it = endpoints_.find(to);
     if (it == endpoints_.end() || !it->second.up || it->second.incarnation != incarnation) return;
@@ -174,6 +184,17 @@ void Network::slow_link(NodeId from, NodeId to, Millis extra, Millis until) {
 void Network::drop_next(NodeId from, NodeId to, int count) {
   std::lock_guard<std::mutex> g(mu_);
   links_[{from, to}].drop += count;
+}
+
+void Network::delay_in_flight(NodeId from, NodeId to, Millis extra) {
+  std::lock_guard<std::mutex> g(mu_);
+  Link& link = links_[{from, to}];
+  if (link.sent <= link.delivered_upto) return;
+  // FIFO: each held message keeps its place, so they are released in order (the runtime
+  // runs timers of the same time in the order they were set), and later ones follow them.
+  Millis until = std::max(runtime_.now(), link.last_delivery) + extra;
+  link.held.push_back({{link.delivered_upto + 1, link.sent}, until});
+  link.last_delivery = until + 1;  // after the held ones, which are re-timed at `until`
 }
 
 void Network::drop_in_flight(NodeId from, NodeId to) {

@@ -70,6 +70,9 @@ class Network {
   void drop_next(NodeId from, NodeId to, int count);
   // Every message from `from` to `to` still on the wire is lost.
   void drop_in_flight(NodeId from, NodeId to);
+  // Every message from `from` to `to` still on the wire arrives `extra` ms later than it
+  // would have (a slow path; the connection stays FIFO, so what is sent after waits too).
+  void delay_in_flight(NodeId from, NodeId to, Millis extra);
 
   uint64_t messages_sent() const;
 
@@ -87,6 +90,8 @@ class Network {
     uint64_t delivered_upto = 0;  // the highest sequence number that reached delivery
     // Ranges of sequence numbers lost: with a broken connection, or dropped on purpose.
     std::vector<std::pair<uint64_t, uint64_t>> dead;
+    // Sequence numbers held back on the wire until a time (delay_in_flight).
+    std::vector<std::pair<std::pair<uint64_t, uint64_t>, Millis>> held;
     Millis slow_extra = 0;
     Millis slow_until = 0;
     int drop = 0;

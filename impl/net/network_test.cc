@@ -103,5 +103,19 @@ TEST(Network, DropNextAndSlowLink) {
   EXPECT_GE(p.rt->now(), 1000);
 }
 
+// What is on the wire arrives later, in order, and what is sent after it waits behind it.
+TEST(Network, DelayInFlightKeepsTheConnectionInOrder) {
+  Pair p;
+  p.send(1);
+  p.send(2);
+  p.net.delay_in_flight(1, 2, 3000);
+  p.send(3);
+  p.rt->run_until([&] { return !p.at_b.empty(); }, 2000);
+  EXPECT_TRUE(p.at_b.empty());
+  p.run();
+  EXPECT_EQ(p.at_b, (std::vector<int64_t>{1, 2, 3}));
+  EXPECT_GE(p.rt->now(), 3000);
+}
+
 }  // namespace
 }  // namespace kdc::impl
