@@ -15,6 +15,7 @@
 #include "cli/advise.h"
 #include "cli/commands.h"
 #include "model/checker/explicit_checker.h"
+#include "model/checker/replication_table.h"
 #include "model/replication_safety.h"
 #include "model/symbolic/bmc.h"
 #include "model/verdict.h"
@@ -359,13 +360,9 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
     const ReplicationCounterexample& rx = *result.replication[k];
     std::error_code ec;
     std::filesystem::create_directories(args.out_dir, ec);
-    Trace t;
-    t.header.config = effective_settings(config);
-    t.header.note = std::string("replication safety: ") + name(rx.finding.kind) + " — " + rx.finding.detail;
-    t.events = rx.events;
-    std::string slug = std::string("replication-") + name(rx.finding.kind);
-    std::replace(slug.begin(), slug.end(), ' ', '-');
-    replication_paths[k] = (std::filesystem::path(args.out_dir) / (slug + ".jsonl")).string();
+    const Trace t = replication_trace(config, rx);
+    replication_paths[k] =
+        (std::filesystem::path(args.out_dir) / ("replication-" + replication_slug(rx.finding.kind) + ".jsonl")).string();
     std::string error;
     if (ec || !write_trace(replication_paths[k], t, &error)) {
       err << command << ": " << (ec ? "--out: cannot create directory '" + args.out_dir + "'" : error) << "\n";

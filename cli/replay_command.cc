@@ -252,10 +252,7 @@ int run_replay(const ReplayArgs& args, std::ostream& out, std::ostream& err) {
   ReplayResult r = replay_trace(config, trace, options);
   const bool impl = trace.header.source != "model";
   // The first replayed state that breaks replication safety (model/replication_safety.h).
-  int replication_step = 0;
-  std::optional<ReplicationFinding> replication;
-  for (size_t i = 0; i < r.after.size() && !replication; ++i)
-    if ((replication = check_replication_safety(config, r.after[i]))) replication_step = int(i) + 1;
+  const auto [replication_step, replication] = first_replication_break(config, r.after);
 
   if (args.json) {
     nlohmann::ordered_json j;

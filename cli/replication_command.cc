@@ -1,7 +1,6 @@
 // kdc replication: the replication protocol's history table (docs/replication.md).
 #include <unistd.h>
 
-#include <algorithm>
 #include <filesystem>
 #include <iomanip>
 #include <nlohmann/json.hpp>
@@ -23,23 +22,9 @@ std::vector<std::string> split(const std::string& list) {
   return out;
 }
 
-std::string slug(ReplicationViolation v) {
-  std::string s = name(v);
-  std::replace(s.begin(), s.end(), ' ', '-');
-  return s;
-}
-
-// "holds", or the properties broken with the length of each shortest run.
+// The cell as the table shows it; an incomplete search cannot claim "holds".
 std::string verdict_text(const CheckResult& r, bool markdown) {
-  std::string s;
-  for (const auto& rx : r.replication) {
-    if (!rx) continue;
-    s += (s.empty() ? "" : ", ") + std::string(markdown ? "**" : "") + name(rx->finding.kind) +
-         (markdown ? "**" : "") + " (" + std::to_string(rx->events.size()) + ")";
-  }
-  if (s.empty()) s = "holds";
-  if (!r.complete) s += " [incomplete]";
-  return s;
+  return replication_verdict(r, markdown) + (r.complete ? "" : " [incomplete]");
 }
 
 }  // namespace
@@ -116,13 +101,10 @@ int run_replication(const ReplicationArgs& args, std::ostream& out, std::ostream
       if (!rx) continue;
       std::error_code ec;
       std::filesystem::create_directories(args.out_dir, ec);
-      Trace t;
-      t.header.config = effective_settings(c.config);
-      t.header.note = std::string("replication safety: ") + name(rx->finding.kind) + " — " + rx->finding.detail;
-      t.events = rx->events;
+      const Trace t = replication_trace(c.config, *rx);
       const std::string path = (std::filesystem::path(args.out_dir) /
                                 (c.version + "-r" + std::to_string(c.replicas) + "-" + c.workload + "-" +
-                                 slug(rx->finding.kind) + ".jsonl"))
+                                 replication_slug(rx->finding.kind) + ".jsonl"))
                                    .string();
       std::string error;
       if (ec || !write_trace(path, t, &error)) {

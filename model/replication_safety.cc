@@ -78,4 +78,10 @@ std::optional<ReplicationFinding> check_replication_safety(const Config& c, cons
   return divergence(c, s);
 }
 
+ReplicationBreak first_replication_break(const Config& c, const std::vector<State>& states) {
+  for (size_t i = 0; i < states.size(); ++i)
+    if (auto f = check_replication_safety(c, states[i])) return {int(i) + 1, std::move(f)};
+  return {};
+}
+
 }  // namespace kdc

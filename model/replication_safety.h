@@ -21,6 +21,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "model/state.h"
 #include "model/vocabulary/config.h"
@@ -46,6 +47,14 @@ std::optional<ReplicationFinding> check_replication_safety(const Config& config,
 // The first violation of either kind (committed-record loss first), or nullopt.
 std::optional<ReplicationFinding> check_replication_safety(const Config& config,
                                                            const State& state);
+
+// Along a run (states[i]: the state after step i + 1), the first step whose state breaks
+// either property, 1-based, with what broke; 0 and nullopt when none does.
+struct ReplicationBreak {
+  int step = 0;
+  std::optional<ReplicationFinding> finding;
+};
+ReplicationBreak first_replication_break(const Config& config, const std::vector<State>& states);
 
 }  // namespace kdc
 

@@ -77,11 +77,10 @@ TraceFates message_fates(const Config& c, const Trace& t) {
   f.divergence = r.error;
   f.effects = r.effects;
   f.quiesced = r.ok && r.quiesced;
-  for (size_t i = 0; i < r.after.size() && f.replication_broken_at == 0; ++i)
-    if (auto broken = check_replication_safety(c, r.after[i])) {
-      f.replication_broken_at = int(i) + 1;
-      f.replication = std::string(name(broken->kind)) + ": " + broken->detail;
-    }
+  if (const ReplicationBreak broken = first_replication_break(c, r.after); broken.finding) {
+    f.replication_broken_at = broken.step;
+    f.replication = std::string(name(broken.finding->kind)) + ": " + broken.finding->detail;
+  }
 
   const State initial = initial_state(c);
   const int n = int(t.events.size());

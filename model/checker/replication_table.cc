@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <variant>
 
+#include "model/vocabulary/config_keys.h"
+
 namespace kdc {
 
 const std::vector<ReplicationRelease>& replication_releases() {
@@ -57,9 +59,8 @@ std::vector<std::string> replication_cell_settings(const ReplicationRelease& rel
       "fault.offset.loss=0",
   };
   // From 3.0 idempotence is on by default, and explicit acks=1 with it is an error in
-  // 3.0 and 3.1 (KAFKA-13598); the producer is not under test here.
-  auto loaded = load_config({}, {"kafka.version=" + release.version});
-  if (const Config* c = std::get_if<Config>(&loaded); c && c->version >= KafkaVersion{0, 11, 0})
+  // 3.0 and 3.1 (KAFKA-13598); the producer is not under test here. The key exists from 0.11.
+  if (auto v = parse_kafka_version(release.version); v && *v >= KafkaVersion{0, 11, 0})
     s.push_back("enable.idempotence=false");
   for (const std::string& f : workload.settings) s.push_back(f);
   return s;
@@ -80,6 +81,30 @@ bool check_replication_cell(const ReplicationRelease& release, int replicas,
   cell->config = std::get<Config>(loaded);
   cell->result = check(cell->config, options);
   return true;
+}
+
+Trace replication_trace(const Config& config, const ReplicationCounterexample& rx) {
+  Trace t;
+  t.header.config = effective_settings(config);
+  t.header.note = std::string("replication safety: ") + name(rx.finding.kind) + " — " + rx.finding.detail;
+  t.events = rx.events;
+  return t;
+}
+
+std::string replication_slug(ReplicationViolation v) {
+  std::string s = name(v);
+  std::replace(s.begin(), s.end(), ' ', '-');
+  return s;
+}
+
+std::string replication_verdict(const CheckResult& r, bool markdown) {
+  std::string s;
+  for (const auto& rx : r.replication) {
+    if (!rx) continue;
+    s += (s.empty() ? "" : ", ") + std::string(markdown ? "**" : "") + name(rx->finding.kind) +
+         (markdown ? "**" : "") + " (" + std::to_string(rx->events.size()) + ")";
+  }
+  return s.empty() ? "holds" : s;
 }
 
 }  // namespace kdc

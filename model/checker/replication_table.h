@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "model/checker/explicit_checker.h"
+#include "model/vocabulary/trace.h"
 
 namespace kdc {
 
@@ -50,6 +51,15 @@ struct ReplicationCell {
 bool check_replication_cell(const ReplicationRelease& release, int replicas,
                             const ReplicationWorkload& workload, int max_leader_epoch,
                             const CheckOptions& options, ReplicationCell* cell, std::string* error);
+
+// The shortest run breaking one property as a trace: no delivery effect (null), what broke
+// in the note. `kdc check` and `kdc replication` write these.
+Trace replication_trace(const Config& config, const ReplicationCounterexample& rx);
+// "log-divergence", "committed-record-loss": the property in file names.
+std::string replication_slug(ReplicationViolation v);
+// "holds", or each property broken with the length of its shortest run:
+// "log divergence (10), committed-record loss (14)"; markdown bolds the names.
+std::string replication_verdict(const CheckResult& result, bool markdown = false);
 
 }  // namespace kdc
 

@@ -14,14 +14,6 @@ namespace {
 // shortest run, as `kdc replication` prints them.
 using Row = std::map<std::pair<std::string, int>, std::string>;
 
-std::string Verdict(const CheckResult& r) {
-  std::string s;
-  for (const auto& rx : r.replication)
-    if (rx) s += (s.empty() ? "" : ", ") + std::string(name(rx->finding.kind)) + " (" +
-                 std::to_string(rx->events.size()) + ")";
-  return s.empty() ? "holds" : s;
-}
-
 void ExpectRow(const std::string& version, const Row& expected) {
   const ReplicationRelease* release = nullptr;
   for (const auto& r : replication_releases())
@@ -36,7 +28,7 @@ void ExpectRow(const std::string& version, const Row& expected) {
       ASSERT_TRUE(check_replication_cell(*release, n, w, 3, options, &cell, &error)) << error;
       EXPECT_TRUE(cell.result.complete);
       EXPECT_EQ(cell.result.bound_hits, 0u);
-      EXPECT_EQ(Verdict(cell.result), expected.at({w.name, n}));
+      EXPECT_EQ(replication_verdict(cell.result), expected.at({w.name, n}));
     }
 }
 
